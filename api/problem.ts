@@ -1,0 +1,59 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import { z } from './openapi';
+
+/** An RFC 9457 problem with Revolve's stable machine-readable `code`. */
+export class Problem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    readonly detail?: string,
+    readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail ?? title);
+    this.name = 'Problem';
+  }
+}
+
+export const problems = {
+  notFound: (what: string) => new Problem(404, 'NOT_FOUND', 'Not found', `${what} was not found`),
+  unauthorized: (detail: string) => new Problem(401, 'UNAUTHORIZED', 'Authentication required', detail, {}, { 'WWW-Authenticate': 'Bearer' }),
+  forbidden: (detail: string) => new Problem(403, 'FORBIDDEN', 'Forbidden', detail),
+  validation: (issues: { field: string; message: string }[]) =>
+    new Problem(400, 'VALIDATION_FAILED', 'The request is not valid', issues.map((i) => `${i.field}: ${i.message}`).join('; '), { errors: issues }),
+  unavailable: (code: string, detail: string, retryAfterSeconds: number) =>
+    new Problem(503, code, 'Service unavailable', detail, {}, { 'Retry-After': String(retryAfterSeconds) }),
+};
+
+export const problemSchema = z.object({
+  type: z.string(), title: z.string(), status: z.number().int(), detail: z.string().optional(), code: z.string(),
+  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+}).openapi('Problem');
+
+export function sendProblem(res: Response, problem: Problem): void {
+  for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
+  res.status(problem.status).type('application/problem+json').json({
+    type: `https://revolve.dev/problems/${problem.code.toLowerCase().replaceAll('_', '-')}`,
+    title: problem.title,
+    status: problem.status,
+    ...(problem.detail ? { detail: problem.detail } : {}),
+    code: problem.code,
+    ...problem.extra,
+  });
+}
+
+/** The one error handler: known problems as they are, anything else as a bare 500 (logged, never shown). */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    if (res.headersSent) return;
+    if (err instanceof Problem) return sendProblem(res, err);
+    const e = err as { type?: string; status?: number; statusCode?: number };
+    if (e?.type === 'entity.parse.failed') return sendProblem(res, new Problem(400, 'MALFORMED_JSON', 'The body is not valid JSON'));
+    if (e?.type === 'entity.too.large') return sendProblem(res, new Problem(413, 'PAYLOAD_TOO_LARGE', 'The body is too large'));
+    if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return sendProblem(res, new Problem(415, 'UNSUPPORTED_ENCODING', 'The body encoding is not supported'));
+    logger.error({ err, requestId: req.headers['x-request-id'] }, 'unhandled error');
+    sendProblem(res, new Problem(500, 'INTERNAL', 'Internal error', 'Something went wrong; quote the X-Request-Id when you report it'));
+  };
+}

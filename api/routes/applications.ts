@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { Router } from 'express';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { applications, creditLines } from '../../db/schema';
+import { searchAttributes, workflowIdFor, type CreditLineInput } from '../../workflows/messages';
+import type { creditLine } from '../../workflows/credit-line';
+import type { ApiContext } from '../context';
+import { z } from '../openapi';
+import { problems } from '../problem';
+import { findApplicationFor } from '../read-models';
+import { commonErrors, defineRoute } from '../route';
+import { fenSchema } from '../schemas';
+
+export const STANDARD_PRODUCT_ID = 'standard';
+
+const applicationBody = z.object({
+  phone: z.string().regex(/^\+?[0-9]{6,15}$/, 'a phone number of 6 to 15 digits, optionally starting with +'),
+  monthlyIncome: fenSchema.min(0).max(1_000_000_000).openapi({ description: 'Declared monthly income, fen' }),
+  employmentMonths: z.number().int().min(0).max(720),
+  age: z.number().int().min(0).max(130),
+  statementDay: z.number().int().min(1).max(28).optional().openapi({ description: 'Day of the month the cycle closes; defaults to today (at most 28)' }),
+}).strict().openapi('ApplicationRequest');
+
+const applicationStatus = z.enum(['UNDERWRITING', 'MANUAL_REVIEW', 'APPROVED', 'DECLINED']);
+const applicationView = z.object({
+  applicationId: z.string(),
+  creditLineId: z.string(),
+  status: applicationStatus,
+  limit: fenSchema.optional(),
+  reasonCodes: z.array(z.string()).optional(),
+}).openapi('Application');
+
+/** Today's day of the month in Asia/Shanghai, capped at 28 so every month has it. */
+function defaultStatementDay(now: Date): number {
+  const day = Number(new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Shanghai', day: 'numeric' }).format(now));
+  return Math.min(day, 28);
+}
+
+export function applicationRoutes(ctx: ApiContext): Router {
+  const router = Router();
+
+  defineRoute(router, {
+    method: 'post', path: '/v1/applications', summary: 'Apply for a credit line', tags: ['applications'],
+    roles: ['customer'],
+    body: applicationBody,
+    responses: {
+      202: { description: 'Received; underwriting runs', schema: z.object({ applicationId: z.string(), creditLineId: z.string(), status: z.literal('UNDERWRITING') }) },
+      ...commonErrors,
+      503: { description: 'Temporal is unavailable; nothing was created', schema: commonErrors[400].schema },
+    },
+  }, async ({ body, principal }) => {
+    const applicationId = `app_${randomUUID()}`;
+    const creditLineId = `cl_${randomUUID()}`;
+    const statementDay = body.statementDay ?? defaultStatementDay(ctx.now());
+    await ctx.db.transaction(async (tx) => {
+      await tx.insert(applications).values({
+        id: applicationId, creditLineId, customerId: principal.subject, productId: STANDARD_PRODUCT_ID,
+        phone: body.phone, monthlyIncome: body.monthlyIncome, employmentMonths: body.employmentMonths, age: body.age,
+        statementDay, status: 'UNDERWRITING',
+      });
+      await tx.insert(creditLines).values({
+        id: creditLineId, customerId: principal.subject, productId: STANDARD_PRODUCT_ID, applicationId,
+        status: 'UNDERWRITING', limit: 0, available: 0, balance: 0, statementDay,
+      });
+    });
+    const input: CreditLineInput = { creditLineId, applicationId, customerId: principal.subject, productId: STANDARD_PRODUCT_ID, statementDay };
+    try {
+      await ctx.temporal.workflow.start<typeof creditLine>('creditLine', {
+        workflowId: workflowIdFor(creditLineId),
+        taskQueue: ctx.taskQueue,
+        args: [input],
+        typedSearchAttributes: [
+          { key: searchAttributes.status, value: 'UNDERWRITING' },
+          { key: searchAttributes.customerId, value: principal.subject },
+        ],
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+        // Nothing may remain of an application no workflow will ever decide.
+        await ctx.db.transaction(async (tx) => {
+          await tx.delete(creditLines).where(eq(creditLines.id, creditLineId));
+          await tx.delete(applications).where(eq(applications.id, applicationId));
+        });
+        ctx.logger.error({ err, applicationId }, 'could not start the credit-line workflow');
+        throw problems.unavailable('TEMPORAL_UNAVAILABLE', 'the application could not be started; nothing was created, try again', 5);
+      }
+    }
+    return { status: 202, body: { applicationId, creditLineId, status: 'UNDERWRITING' }, headers: { Location: `/v1/applications/${applicationId}` } };
+  });
+
+  defineRoute(router, {
+    method: 'get', path: '/v1/applications/:applicationId', summary: 'The decision so far', tags: ['applications'],
+    params: z.object({ applicationId: z.string().min(1).max(100) }),
+    responses: { 200: { description: 'The application', schema: applicationView }, ...commonErrors },
+  }, async ({ params, principal }) => {
+    const { application, decision } = await findApplicationFor(ctx.db, principal, params.applicationId);
+    const decided = application.status === 'APPROVED' || application.status === 'DECLINED' || application.status === 'MANUAL_REVIEW';
+    return {
+      status: 200,
+      body: {
+        applicationId: application.id,
+        creditLineId: application.creditLineId,
+        status: application.status,
+        ...(application.status === 'APPROVED' && decision?.limit != null ? { limit: decision.limit } : {}),
+        ...(decided && decision ? { reasonCodes: decision.reasonCodes } : {}),
+      },
+    };
+  });
+
+  return router;
+}

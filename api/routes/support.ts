@@ -1,0 +1,70 @@
+import { Router } from 'express';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { decideApplicationUpdate, workflowIdFor } from '../../workflows/messages';
+import type { ApiContext } from '../context';
+import { z } from '../openapi';
+import { Problem } from '../problem';
+import { findApplicationFor, findCreditLineFor, searchCreditLines, toCreditLine } from '../read-models';
+import { commonErrors, defineRoute } from '../route';
+import { creditLineSchema, creditLineStatusSchema, fenSchema, idParam } from '../schemas';
+
+const STAFF: ('support' | 'admin')[] = ['support', 'admin'];
+const staffErrors = { ...commonErrors, 403: { description: 'Not staff', schema: commonErrors[400].schema } };
+
+const encodeCursor = (id: string) => Buffer.from(id, 'utf8').toString('base64url');
+const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString('utf8');
+
+export function supportRoutes(ctx: ApiContext): Router {
+  const router = Router();
+
+  defineRoute(router, {
+    method: 'get', path: '/v1/support/credit-lines', summary: 'Find credit lines', tags: ['support'], roles: STAFF,
+    query: z.object({
+      status: creditLineStatusSchema.optional(),
+      minDaysPastDue: z.coerce.number().int().min(0).optional(),
+      customerId: z.string().min(1).max(100).optional(),
+      cursor: z.string().max(200).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+    }),
+    responses: { 200: { description: 'Lines', schema: z.object({ items: z.array(creditLineSchema), nextCursor: z.string().nullable() }) }, ...staffErrors },
+  }, async ({ query }) => {
+    const rows = await searchCreditLines(ctx.db, { ...query, after: query.cursor ? decodeCursor(query.cursor) : undefined, limit: query.limit + 1 });
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return { status: 200, body: { items: page.map(toCreditLine), nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null } };
+  });
+
+  defineRoute(router, {
+    method: 'get', path: '/v1/support/credit-lines/:id', summary: 'A line with its underwriting decision', tags: ['support'], roles: STAFF,
+    params: idParam,
+    responses: { 200: { description: 'The line', schema: creditLineSchema.extend({ underwriting: z.unknown() }) }, ...staffErrors },
+  }, async ({ params, principal }) => {
+    const line = await findCreditLineFor(ctx.db, principal, params.id);
+    const { decision } = await findApplicationFor(ctx.db, principal, line.applicationId);
+    return { status: 200, body: { ...toCreditLine(line), underwriting: decision } };
+  });
+
+  defineRoute(router, {
+    method: 'post', path: '/v1/support/applications/:applicationId/decision', summary: 'Decide an application in manual review', tags: ['support'], roles: STAFF,
+    params: z.object({ applicationId: z.string().min(1).max(100) }),
+    body: z.object({ approve: z.boolean(), limit: fenSchema.positive().optional(), note: z.string().min(1).max(2000) }).strict(),
+    responses: {
+      200: { description: 'Decided', schema: z.object({ status: z.enum(['APPROVED', 'DECLINED']) }) },
+      ...staffErrors,
+      409: { description: 'Not waiting for a manual review', schema: commonErrors[400].schema },
+    },
+  }, async ({ params, body, principal }) => {
+    const { application } = await findApplicationFor(ctx.db, principal, params.applicationId);
+    if (application.status !== 'MANUAL_REVIEW') throw new Problem(409, 'APPLICATION_NOT_IN_REVIEW', 'Not in manual review', `application ${application.id} is ${application.status}`);
+    try {
+      const result = await ctx.temporal.workflow.getHandle(workflowIdFor(application.creditLineId))
+        .executeUpdate(decideApplicationUpdate, { args: [{ ...body, staffId: principal.subject }] });
+      return { status: 200, body: result };
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) throw new Problem(409, 'APPLICATION_NOT_IN_REVIEW', 'Not in manual review', err.cause?.message ?? 'the application is not waiting for a decision');
+      throw err;
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,109 @@
+/**
+ * The one command-line entry: `revolve start | worker | api | migrate | token …`.
+ * `start` runs everything on one machine on embedded defaults; `worker` and `api` run one piece
+ * against external PostgreSQL and Temporal, which is how Revolve scales out.
+ */
+import http from 'node:http';
+import pino from 'pino';
+import { createApp } from '../api/app';
+import { issueToken, type Role } from '../api/auth';
+import { loadEnv, type Env } from '../config/env';
+import { connect, disconnect } from '../db/client';
+import { applyMigrations } from '../db/migrate';
+import { STANDARD_PRODUCT } from '../domain/product';
+import { createWorker } from '../runtime/worker';
+import { jwtSecret, provideDatabase, provideTemporal, Stoppables } from '../runtime/stack';
+import { formatMs } from '../toolchain/step';
+
+const USAGE = `usage: revolve <command>
+  start                      PostgreSQL, Temporal (dev server + UI), migrations, a worker and the API on one machine
+  worker                     a worker only (needs DATABASE_URL and TEMPORAL_ADDRESS)
+  api                        the HTTP API only (needs DATABASE_URL and TEMPORAL_ADDRESS)
+  migrate                    apply database migrations (needs DATABASE_URL)
+  token --customer ID        print a customer token for local use
+  token --support ID         print a support-staff token (--admin ID for the platform's service token)`;
+
+function logger(env: Env) {
+  return pino({
+    level: env.LOG_LEVEL,
+    // Personal data and credentials never reach the logs.
+    redact: { paths: ['phone', '*.phone', 'req.headers.authorization', 'headers.authorization'], censor: '[redacted]' },
+  });
+}
+
+async function runUntilSignal(stoppables: Stoppables, started: number, banner: string[]): Promise<void> {
+  process.stdout.write(`\n${banner.join('\n')}\n  ready in ${formatMs(performance.now() - started)}; Ctrl-C stops everything\n\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => { process.stderr.write(`\n[revolve] ${signal}: stopping ...\n`); resolve(); };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  await stoppables.stopAll();
+  process.stderr.write('[revolve] stopped\n');
+}
+
+async function serve(components: { worker: boolean; api: boolean; embedded: boolean }): Promise<void> {
+  const started = performance.now();
+  const env = loadEnv();
+  const log = logger(env);
+  const stoppables = new Stoppables();
+  const banner: string[] = [];
+  try {
+    const { db } = await provideDatabase(env, stoppables, { embedded: components.embedded });
+    const temporal = await provideTemporal(env, stoppables, { embedded: components.embedded });
+    if (components.worker) {
+      const { worker, connection } = await createWorker({
+        address: temporal.address, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE,
+        deps: { db, underwritingPolicy: STANDARD_PRODUCT.underwriting },
+      });
+      const running = worker.run();
+      stoppables.add('worker', async () => { worker.shutdown(); await running; await connection.close(); });
+      banner.push(`  worker      task queue "${env.TEMPORAL_TASK_QUEUE}" on ${temporal.address}`);
+    }
+    if (components.api) {
+      const app = createApp({ db, temporal: temporal.client, taskQueue: env.TEMPORAL_TASK_QUEUE, logger: log, jwtSecret: jwtSecret(env), now: () => new Date() });
+      const server = http.createServer(app);
+      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(env.PORT, resolve));
+      stoppables.add('API', () => new Promise((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }));
+      banner.push(`  API         http://localhost:${env.PORT}/v1   (docs http://localhost:${env.PORT}/docs, /openapi.json, /readyz, /metrics)`);
+    }
+    if (temporal.uiUrl) banner.push(`  Temporal UI ${temporal.uiUrl}/namespaces/${env.TEMPORAL_NAMESPACE}/workflows`);
+    banner.push(`  tokens      npm run revolve -- token --customer C1   |   npm run revolve -- token --support S1`);
+  } catch (err) {
+    await stoppables.stopAll();
+    throw err;
+  }
+  await runUntilSignal(stoppables, started, ['Revolve is up:', ...banner]);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start': await serve({ worker: true, api: true, embedded: true }); return 0;
+    case 'worker': await serve({ worker: true, api: false, embedded: false }); return 0;
+    case 'api': await serve({ worker: false, api: true, embedded: false }); return 0;
+    case 'migrate': {
+      const env = loadEnv();
+      if (!env.DATABASE_URL) throw new Error('DATABASE_URL is not set');
+      const db = connect(env.DATABASE_URL, { max: 1 });
+      try { await applyMigrations(db); } finally { await disconnect(db); }
+      process.stdout.write('migrations applied\n');
+      return 0;
+    }
+    case 'token': {
+      const [flag, subject] = rest;
+      const role = ({ '--customer': 'customer', '--support': 'support', '--admin': 'admin' } as Record<string, Role>)[flag ?? ''];
+      if (!role || !subject) { process.stderr.write(`${USAGE}\n`); return 2; }
+      process.stdout.write(`${await issueToken(jwtSecret(loadEnv()), subject, role)}\n`);
+      return 0;
+    }
+    default:
+      process.stderr.write(`${USAGE}\n`);
+      return command ? 2 : 0;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => { process.stderr.write(`revolve: ${err instanceof Error ? err.message : String(err)}\n`); process.exit(1); },
+);

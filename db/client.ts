@@ -1,0 +1,21 @@
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import * as schema from './schema';
+
+export type Database = NodePgDatabase<typeof schema> & { $client: pg.Pool };
+
+// bigint (int8) arrives as a string by default; every amount here is a safe integer of fen.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 ${value} is not a safe integer`);
+  return n;
+});
+
+export function connect(url: string, opts: { max?: number } = {}): Database {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  return drizzle(pool, { schema }) as Database;
+}
+
+export async function disconnect(db: Database): Promise<void> {
+  await db.$client.end();
+}

@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { freePort, waitForPort } from './ports';
+import { step } from './step';
+import type { TemporalCli } from './temporal-cli';
+
+export interface RunningTemporal {
+  address: string;
+  uiUrl?: string;
+  stop(): Promise<void>;
+}
+
+export interface DevServerOptions {
+  cli: TemporalCli;
+  namespace: string;
+  /** gRPC port; a free one when omitted. */
+  port?: number;
+  /** Web UI port; no UI when omitted. */
+  uiPort?: number;
+  /** SQLite file for persistence across restarts; in memory when omitted. */
+  dbFilename?: string;
+  logFile?: string;
+}
+
+/** Starts the Temporal dev server (server + optional Web UI) as a child process and waits for it. */
+export async function startDevServer(opts: DevServerOptions): Promise<RunningTemporal> {
+  const port = opts.port ?? (await freePort());
+  if (opts.cli.kind === 'sdk-download') return startSdkDownloadedServer({ ...opts, port });
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', opts.namespace, '--log-level', 'warn'];
+  if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
+  else args.push('--headless');
+  if (opts.dbFilename) {
+    fs.mkdirSync(path.dirname(opts.dbFilename), { recursive: true });
+    args.push('--db-filename', opts.dbFilename);
+  }
+  const out = opts.logFile ? fs.openSync(opts.logFile, 'a') : 'ignore';
+  // Its own process group: Ctrl-C reaches the parent, which stops the worker before the server.
+  const child = spawn(opts.cli.path, args, { stdio: ['ignore', out, out], detached: true });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await step(`Starting the Temporal dev server on 127.0.0.1:${port}${opts.uiPort ? ` (UI on ${opts.uiPort})` : ''}`, async () => {
+    const up = waitForPort(port, '127.0.0.1', 60_000);
+    const died = exited.then((code) => { throw new Error(`temporal server start-dev exited with ${code}${opts.logFile ? `; see ${opts.logFile}` : ''}`); });
+    await Promise.race([up, died]);
+  });
+  return {
+    address: `127.0.0.1:${port}`,
+    uiUrl: opts.uiPort ? `http://localhost:${opts.uiPort}` : undefined,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Fallback where no CLI binary could be had: the SDK downloads the dev server (needs internet). */
+async function startSdkDownloadedServer(opts: DevServerOptions & { port: number }): Promise<RunningTemporal> {
+  const env = await step('Starting the Temporal dev server through the SDK download', () =>
+    TestWorkflowEnvironment.createLocal({
+      server: {
+        ip: '127.0.0.1',
+        port: opts.port,
+        namespace: opts.namespace,
+        ui: Boolean(opts.uiPort),
+        ...(opts.uiPort ? { uiPort: opts.uiPort } : {}),
+        ...(opts.dbFilename ? { dbFilename: opts.dbFilename } : {}),
+      },
+    }));
+  return {
+    address: env.address,
+    uiUrl: opts.uiPort ? `http://localhost:${opts.uiPort}` : undefined,
+    stop: () => env.teardown(),
+  };
+}
