@@ -4,6 +4,7 @@
  * against external PostgreSQL and Temporal, which is how Revolve scales out.
  */
 import http from 'node:http';
+import { NativeConnection } from '@temporalio/worker';
 import pino from 'pino';
 import { createApp } from '../api/app';
 import { issueToken, type Role } from '../api/auth';
@@ -52,8 +53,9 @@ async function serve(components: { worker: boolean; api: boolean; embedded: bool
     const { db } = await provideDatabase(env, stoppables, { embedded: components.embedded });
     const temporal = await provideTemporal(env, stoppables, { embedded: components.embedded });
     if (components.worker) {
-      const { worker, connection } = await createWorker({
-        address: temporal.address, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE,
+      const connection = await NativeConnection.connect({ address: temporal.address });
+      const worker = await createWorker({
+        connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE,
         deps: { db, underwritingPolicy: STANDARD_PRODUCT.underwriting },
       });
       const running = worker.run();
@@ -85,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
     case 'migrate': {
       const env = loadEnv();
       if (!env.DATABASE_URL) throw new Error('DATABASE_URL is not set');
-      const db = connect(env.DATABASE_URL, { max: 1 });
+      const db = connect(env.DATABASE_URL, { max: 2 });
       try { await applyMigrations(db); } finally { await disconnect(db); }
       process.stdout.write('migrations applied\n');
       return 0;

@@ -20,8 +20,7 @@ const indexedType: Record<SearchAttributeType, proto.temporal.api.enums.v1.Index
  * so any server works, a persisted dev server included. Only the missing ones are added.
  */
 export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
-  const existing = await connection.operatorService.listSearchAttributes({ namespace });
-  const known = new Set(Object.keys(existing.customAttributes ?? {}));
+  const known = await registeredNames(connection, namespace);
   const missing = Object.values(searchAttributes).filter((key) => !known.has(key.name));
   if (missing.length > 0) {
     await connection.operatorService.addSearchAttributes({
@@ -30,4 +29,17 @@ export async function registerSearchAttributes(connection: Connection, namespace
     });
   }
   return missing.map((key) => key.name);
+}
+
+const GRPC_UNIMPLEMENTED = 12;
+
+/** The custom attributes already there; the Java time-skipping server can add but not list them. */
+async function registeredNames(connection: Connection, namespace: string): Promise<Set<string>> {
+  try {
+    const existing = await connection.operatorService.listSearchAttributes({ namespace });
+    return new Set(Object.keys(existing.customAttributes ?? {}));
+  } catch (err) {
+    if ((err as { code?: number }).code === GRPC_UNIMPLEMENTED) return new Set();
+    throw err;
+  }
 }

@@ -19,20 +19,18 @@ const quietBundlerLogger = {
 };
 
 export interface WorkerOptions {
-  address: string;
+  connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
 }
 
-export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
-  const connection = await NativeConnection.connect({ address: opts.address });
-  const worker = await Worker.create({
-    connection,
+export async function createWorker(opts: WorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(),
     activities: createActivities(opts.deps),
   });
-  return { worker, connection };
 }

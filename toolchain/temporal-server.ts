@@ -39,6 +39,10 @@ export async function startDevServer(opts: DevServerOptions): Promise<RunningTem
   // Its own process group: Ctrl-C reaches the parent, which stops the worker before the server.
   const child = spawn(opts.cli.path, args, { stdio: ['ignore', out, out], detached: true });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // Detached children survive their parent: make sure this one does not, however the parent ends.
+  const killOnExit = () => { if (child.exitCode === null) child.kill('SIGKILL'); };
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
   await step(`Starting the Temporal dev server on 127.0.0.1:${port}${opts.uiPort ? ` (UI on ${opts.uiPort})` : ''}`, async () => {
     const up = waitForPort(port, '127.0.0.1', 60_000);
     const died = exited.then((code) => { throw new Error(`temporal server start-dev exited with ${code}${opts.logFile ? `; see ${opts.logFile}` : ''}`); });

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
 import { Router } from 'express';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { applications, creditLines } from '../../db/schema';
+import { insertApplication, withdrawApplication } from '../../db/applications';
 import { searchAttributes, workflowIdFor, type CreditLineInput } from '../../workflows/messages';
 import type { creditLine } from '../../workflows/credit-line';
 import type { ApiContext } from '../context';
@@ -53,16 +52,9 @@ export function applicationRoutes(ctx: ApiContext): Router {
     const applicationId = `app_${randomUUID()}`;
     const creditLineId = `cl_${randomUUID()}`;
     const statementDay = body.statementDay ?? defaultStatementDay(ctx.now());
-    await ctx.db.transaction(async (tx) => {
-      await tx.insert(applications).values({
-        id: applicationId, creditLineId, customerId: principal.subject, productId: STANDARD_PRODUCT_ID,
-        phone: body.phone, monthlyIncome: body.monthlyIncome, employmentMonths: body.employmentMonths, age: body.age,
-        statementDay, status: 'UNDERWRITING',
-      });
-      await tx.insert(creditLines).values({
-        id: creditLineId, customerId: principal.subject, productId: STANDARD_PRODUCT_ID, applicationId,
-        status: 'UNDERWRITING', limit: 0, available: 0, balance: 0, statementDay,
-      });
+    await insertApplication(ctx.db, {
+      applicationId, creditLineId, customerId: principal.subject, productId: STANDARD_PRODUCT_ID,
+      phone: body.phone, monthlyIncome: body.monthlyIncome, employmentMonths: body.employmentMonths, age: body.age, statementDay,
     });
     const input: CreditLineInput = { creditLineId, applicationId, customerId: principal.subject, productId: STANDARD_PRODUCT_ID, statementDay };
     try {
@@ -78,10 +70,7 @@ export function applicationRoutes(ctx: ApiContext): Router {
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
         // Nothing may remain of an application no workflow will ever decide.
-        await ctx.db.transaction(async (tx) => {
-          await tx.delete(creditLines).where(eq(creditLines.id, creditLineId));
-          await tx.delete(applications).where(eq(applications.id, applicationId));
-        });
+        await withdrawApplication(ctx.db, { applicationId, creditLineId });
         ctx.logger.error({ err, applicationId }, 'could not start the credit-line workflow');
         throw problems.unavailable('TEMPORAL_UNAVAILABLE', 'the application could not be started; nothing was created, try again', 5);
       }

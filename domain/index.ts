@@ -1,0 +1,9 @@
+// The pure billing rules, re-exported. domain/underwriting.ts is imported from its own module.
+export * from './money';
+export * from './product';
+export * from './calendar';
+export * from './statement';
+export * from './installments';
+export * from './waterfall';
+export * from './penalty';
+export * from './payoff';

@@ -1,0 +1,95 @@
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import pino from 'pino';
+import { inject } from 'vitest';
+import { createApp } from '../../api/app';
+import { issueToken, type Role } from '../../api/auth';
+import { STANDARD_PRODUCT } from '../../domain/product';
+import { createWorker } from '../../runtime/worker';
+import { freshDatabase, type TestDatabase } from './database';
+
+export interface TestStack {
+  baseUrl: string;
+  database: TestDatabase;
+  client: Client;
+  taskQueue: string;
+  token(role: Role, subject: string): Promise<string>;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The API over real HTTP, a worker, the run's dev server and a fresh database: what e2e tests drive. */
+export async function startStack(): Promise<TestStack> {
+  const database = await freshDatabase();
+  const address = inject('temporalAddress');
+  const taskQueue = `e2e-${randomUUID()}`;
+  const secret = randomUUID() + randomUUID();
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  const app = createApp({ db: database.db, temporal: client, taskQueue, logger: pino({ level: 'silent' }), jwtSecret: secret, now: () => new Date() });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+
+  let worker: { worker: Worker; running: Promise<void>; connection: NativeConnection } | undefined;
+  const stack: TestStack = {
+    baseUrl: `http://127.0.0.1:${port}`,
+    database,
+    client,
+    taskQueue,
+    token: (role, subject) => issueToken(secret, subject, role),
+    async startWorker() {
+      if (worker) return;
+      const nativeConnection = await NativeConnection.connect({ address });
+      const w = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps: { db: database.db, underwritingPolicy: STANDARD_PRODUCT.underwriting } });
+      worker = { worker: w, running: w.run(), connection: nativeConnection };
+    },
+    async stopWorker() {
+      if (!worker) return;
+      worker.worker.shutdown();
+      await worker.running;
+      await worker.connection.close();
+      worker = undefined;
+    },
+    async stop() {
+      await stack.stopWorker();
+      await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      await connection.close();
+      await database.drop();
+    },
+  };
+  await stack.startWorker();
+  return stack;
+}
+
+/** A small JSON client for the API. */
+export function api(baseUrl: string, token?: string) {
+  return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    try { json = text ? JSON.parse(text) : undefined; } catch { json = text; }
+    return { status: res.status, headers: res.headers, body: json };
+  };
+}
+
+export async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

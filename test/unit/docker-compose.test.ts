@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ENV_VARIABLES, loadEnv } from '../../config/env';
+
+// No Docker engine runs here, so the file is checked against the configuration the code reads.
+interface Service { image?: string; build?: string; command?: string[]; environment?: Record<string, string | number>; ports?: string[] }
+const compose = parse(fs.readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const { services } = compose;
+
+describe('docker-compose.yml', () => {
+  it('has PostgreSQL, Temporal with its UI, a worker and the API', () => {
+    expect(Object.keys(services).sort()).toEqual(['api', 'postgres', 'temporal', 'temporal-ui', 'worker']);
+    expect(services.worker?.command).toEqual(['worker']);
+    expect(services.api?.command).toEqual(['api']);
+  });
+
+  it('gives Revolve processes only variables the code reads, and valid values for them', () => {
+    for (const name of ['worker', 'api']) {
+      const environment = services[name]?.environment ?? {};
+      for (const key of Object.keys(environment)) expect(ENV_VARIABLES).toContain(key);
+      const env = loadEnv(Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, String(v)])));
+      expect(env.DATABASE_URL).toBeDefined();
+      expect(env.TEMPORAL_ADDRESS).toBeDefined();
+    }
+  });
+
+  it('points DATABASE_URL at the postgres service with its credentials', () => {
+    const pg = services.postgres?.environment ?? {};
+    for (const name of ['worker', 'api']) {
+      const url = new URL(String(services[name]?.environment?.DATABASE_URL));
+      expect(url.hostname).toBe('postgres');
+      expect(url.username).toBe(pg.POSTGRES_USER);
+      expect(url.password).toBe(pg.POSTGRES_PASSWORD);
+      expect(url.pathname).toBe(`/${pg.POSTGRES_DB}`);
+      expect(services.postgres?.ports).toContain(`${url.port}:5432`);
+    }
+  });
+
+  it('points every Temporal client at the temporal service, on one task queue', () => {
+    const [host, port] = String(services.worker?.environment?.TEMPORAL_ADDRESS).split(':');
+    expect(host).toBe('temporal');
+    expect(services.temporal?.ports).toContain(`${port}:7233`);
+    expect(services['temporal-ui']?.environment?.TEMPORAL_ADDRESS).toBe(services.worker?.environment?.TEMPORAL_ADDRESS);
+    expect(services.api?.environment?.TEMPORAL_ADDRESS).toBe(services.worker?.environment?.TEMPORAL_ADDRESS);
+    expect(services.api?.environment?.TEMPORAL_TASK_QUEUE).toBe(services.worker?.environment?.TEMPORAL_TASK_QUEUE);
+    expect(services.worker?.environment?.TEMPORAL_TASK_QUEUE).toBe(loadEnv({}).TEMPORAL_TASK_QUEUE);
+  });
+
+  it('publishes the API on PORT and the Temporal UI where `npm start` puts it', () => {
+    const port = Number(services.api?.environment?.PORT);
+    expect(services.api?.ports).toContain(`${port}:${port}`);
+    expect(port).toBe(loadEnv({}).PORT);
+    expect(services['temporal-ui']?.ports?.[0]?.split(':')[0]).toBe(String(loadEnv({}).TEMPORAL_UI_PORT));
+  });
+});
