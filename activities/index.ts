@@ -1,5 +1,6 @@
 import type { Database } from '../db/client';
 import type { UnderwritingPolicy } from '../domain/underwriting';
+import { createLedgerActivities } from './ledger';
 import { createUnderwritingActivities } from './underwriting';
 
 export interface ActivityDeps {
@@ -11,6 +12,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createUnderwritingActivities({ db: deps.db, policy: deps.underwritingPolicy }),
+    ...createLedgerActivities({ db: deps.db }),
   };
 }
 

@@ -10,6 +10,7 @@ import { createApp } from '../api/app';
 import { issueToken, type Role } from '../api/auth';
 import { loadEnv, type Env } from '../config/env';
 import { connect, disconnect } from '../db/client';
+import { checkLedger, type LedgerCheck } from '../db/ledger-check';
 import { applyMigrations } from '../db/migrate';
 import { STANDARD_PRODUCT } from '../domain/product';
 import { createWorker } from '../runtime/worker';
@@ -21,6 +22,7 @@ const USAGE = `usage: revolve <command>
   worker                     a worker only (needs DATABASE_URL and TEMPORAL_ADDRESS)
   api                        the HTTP API only (needs DATABASE_URL and TEMPORAL_ADDRESS)
   migrate                    apply database migrations (needs DATABASE_URL)
+  ledger check               prove the trial balance is zero and each line's ledger equals its read models
   token --customer ID        print a customer token for local use
   token --support ID         print a support-staff token (--admin ID for the platform's service token)`;
 
@@ -78,6 +80,18 @@ async function serve(components: { worker: boolean; api: boolean; embedded: bool
   await runUntilSignal(stoppables, started, ['Revolve is up:', ...banner]);
 }
 
+function reportLedgerCheck(check: LedgerCheck): number {
+  const out = process.stdout;
+  out.write(`ledger: ${check.entries} journal entries, ${check.postings} postings, ${check.lines} credit lines\n`);
+  out.write(`trial balance: ${check.trialBalance} fen${check.trialBalance === 0 ? ' (balanced)' : ' — DOES NOT BALANCE'}\n`);
+  for (const u of check.unbalancedEntries) out.write(`  entry ${u.entryId} sums to ${u.total} fen\n`);
+  for (const d of check.differences) {
+    out.write(`  line ${d.creditLineId} ${d.account}: ledger ${d.ledger} fen, read model ${d.readModel} fen, difference ${d.difference} fen\n`);
+  }
+  out.write(check.ok ? 'OK: every line\'s ledger balances equal its read models\n' : 'FAILED\n');
+  return check.ok ? 0 : 1;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -91,6 +105,18 @@ async function main(argv: string[]): Promise<number> {
       try { await applyMigrations(db); } finally { await disconnect(db); }
       process.stdout.write('migrations applied\n');
       return 0;
+    }
+    case 'ledger': {
+      if (rest[0] !== 'check') { process.stderr.write(`${USAGE}\n`); return 2; }
+      const env = loadEnv();
+      const stoppables = new Stoppables();
+      try {
+        // Against DATABASE_URL, or the embedded database of `revolve start` (started for the check).
+        const { db } = await provideDatabase(env, stoppables, { embedded: true });
+        return reportLedgerCheck(await checkLedger(db));
+      } finally {
+        await stoppables.stopAll();
+      }
     }
     case 'token': {
       const [flag, subject] = rest;

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, jsonb, pgTable, real, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, check, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /** Money columns: integer fen as PostgreSQL bigint, read back as JS numbers (always safe integers here). */
 const fen = (name: string) => bigint(name, { mode: 'number' });
@@ -60,6 +60,12 @@ export const creditLines = pgTable('credit_lines', {
   nextStatementDate: text('next_statement_date'),
   currentDue: jsonb('current_due'),
   daysPastDue: integer('days_past_due').notNull().default(0),
+  /** The line's ledger account balances (debit positive), written with the postings that changed them. */
+  principal: fen('principal').notNull().default(0),
+  installmentPrincipal: fen('installment_principal').notNull().default(0),
+  installmentFees: fen('installment_fees').notNull().default(0),
+  penalties: fen('penalties').notNull().default(0),
+  creditBalance: fen('credit_balance').notNull().default(0),
   openedAt: at('opened_at'),
   closedAt: at('closed_at'),
   version: integer('version').notNull().default(0),
@@ -69,3 +75,94 @@ export const creditLines = pgTable('credit_lines', {
   index('credit_lines_status_idx').on(t.status, t.daysPastDue),
   check('credit_lines_limit_chk', sql`${t.limit} >= 0`),
 ]);
+
+// ── The ledger ──────────────────────────────────────────────────────────────────────────────────
+// Append-only and balanced, enforced by the database (migration 0002_ledger_guards): every journal
+// entry's postings sum to zero at commit, and UPDATE, DELETE and TRUNCATE of entries and postings
+// are refused. Corrections are new entries.
+
+/** `line:<lineId>:<ACCOUNT>` per line, `platform:<ACCOUNT>` for the platform's side. */
+export const ledgerAccounts = pgTable('ledger_accounts', {
+  id: text('id').primaryKey(),
+  creditLineId: text('credit_line_id'),
+  code: text('code').notNull(),
+  createdAt: at('created_at').notNull().defaultNow(),
+}, (t) => [index('ledger_accounts_line_idx').on(t.creditLineId)]);
+
+export const journalEntries = pgTable('journal_entries', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  /** A retried activity carries the same key and posts nothing the second time. */
+  idempotencyKey: text('idempotency_key').notNull().unique(),
+  creditLineId: text('credit_line_id').notNull(),
+  kind: text('kind').notNull(),
+  occurredAt: at('occurred_at').notNull(),
+  description: text('description'),
+  createdAt: at('created_at').notNull().defaultNow(),
+}, (t) => [index('journal_entries_line_idx').on(t.creditLineId, t.id)]);
+
+export const postings = pgTable('postings', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  entryId: bigint('entry_id', { mode: 'number' }).notNull().references(() => journalEntries.id),
+  accountId: text('account_id').notNull().references(() => ledgerAccounts.id),
+  /** Debit positive, credit negative. */
+  amount: fen('amount').notNull(),
+}, (t) => [
+  index('postings_entry_idx').on(t.entryId),
+  index('postings_account_idx').on(t.accountId),
+  check('postings_amount_nonzero_chk', sql`${t.amount} <> 0`),
+]);
+
+// ── Read models (projections written in the same transaction as the postings) ──────────────────
+
+/** Money movements as the customer sees them, newest first, cursor-paged. */
+export const transactions = pgTable('transactions', {
+  id: text('id').primaryKey(),
+  creditLineId: text('credit_line_id').notNull(),
+  entryId: bigint('entry_id', { mode: 'number' }).references(() => journalEntries.id),
+  kind: text('kind').notNull(),
+  /** Positive: the customer owes more; negative: less. */
+  amount: fen('amount').notNull(),
+  occurredAt: at('occurred_at').notNull(),
+  details: jsonb('details').notNull().default({}),
+  seq: bigserial('seq', { mode: 'number' }).notNull(),
+}, (t) => [uniqueIndex('transactions_line_seq_idx').on(t.creditLineId, t.seq)]);
+
+export const statements = pgTable('statements', {
+  creditLineId: text('credit_line_id').notNull(),
+  id: text('id').notNull(),
+  periodStart: text('period_start').notNull(),
+  periodEnd: text('period_end').notNull(),
+  statementDate: text('statement_date').notNull(),
+  dueDate: text('due_date').notNull(),
+  openingBalance: fen('opening_balance').notNull(),
+  purchases: fen('purchases').notNull(),
+  refunds: fen('refunds').notNull(),
+  repayments: fen('repayments').notNull(),
+  fees: fen('fees').notNull(),
+  penalties: fen('penalties').notNull(),
+  closingBalance: fen('closing_balance').notNull(),
+  amountDue: fen('amount_due').notNull(),
+  paidAmount: fen('paid_amount').notNull().default(0),
+  status: text('status').notNull(),
+  version: integer('version').notNull().default(0),
+}, (t) => [
+  primaryKey({ columns: [t.creditLineId, t.id] }),
+  check('statements_status_chk', sql`${t.status} IN ('OPEN','PAID','INSTALLMENTS','OVERDUE','CHARGED_OFF')`),
+]);
+
+export const installments = pgTable('installments', {
+  creditLineId: text('credit_line_id').notNull(),
+  planId: text('plan_id').notNull(),
+  seq: integer('seq').notNull(),
+  statementId: text('statement_id').notNull(),
+  dueDate: text('due_date').notNull(),
+  principal: fen('principal').notNull(),
+  fee: fen('fee').notNull(),
+  principalPaid: fen('principal_paid').notNull().default(0),
+  feePaid: fen('fee_paid').notNull().default(0),
+  feeWaived: fen('fee_waived').notNull().default(0),
+  billed: boolean('billed').notNull().default(false),
+  apr: real('apr').notNull(),
+  convertedOn: text('converted_on').notNull(),
+  version: integer('version').notNull().default(0),
+}, (t) => [primaryKey({ columns: [t.creditLineId, t.planId, t.seq] })]);

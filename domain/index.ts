@@ -7,3 +7,5 @@ export * from './installments';
 export * from './waterfall';
 export * from './penalty';
 export * from './payoff';
+export * from './ledger';
+export * from './projection';

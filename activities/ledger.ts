@@ -1,0 +1,112 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import { creditLines, installments, journalEntries, ledgerAccounts, postings, statements, transactions } from '../db/schema';
+import { sumPostings, type EntryKind, type LineAccountBalances, type Posting } from '../domain/ledger';
+
+type StatementRow = Omit<typeof statements.$inferInsert, 'version'>;
+type InstallmentRow = Omit<typeof installments.$inferInsert, 'version'>;
+
+/** The credit line's read model as the workflow last computed it. */
+export interface LineProjection {
+  status: string;
+  limit: number;
+  available: number;
+  /** What the customer owes in all (negative: the line owes the customer). */
+  balance: number;
+  accounts: LineAccountBalances;
+  suspensionReasons: string[];
+  nextStatementDate: string | null;
+  currentDue: { statementId: string; amount: number; dueDate: string } | null;
+  daysPastDue: number;
+  closedAt?: string | null;
+}
+
+/**
+ * One thing that happened to a line: its journal entry (if money moved), the customer-visible
+ * transaction, and the read models it changes, written in one database transaction.
+ */
+export interface LineEvent {
+  /** `<lineId>:<operation>:<id>`: a retry posts nothing twice. */
+  idempotencyKey: string;
+  creditLineId: string;
+  occurredAt: string;
+  /** The workflow's counter: read models never go back to an older version. */
+  version: number;
+  entry?: { kind: EntryKind; postings: Posting[]; description?: string };
+  transaction?: { id: string; kind: string; amount: number; details?: Record<string, unknown> };
+  line: LineProjection;
+  statements?: StatementRow[];
+  installments?: InstallmentRow[];
+}
+
+export interface LineEventResult { entryId: number | null; duplicate: boolean }
+
+class DuplicateEntry extends Error {}
+
+export function createLedgerActivities({ db }: { db: Database }) {
+  return {
+    async applyLineEvent(event: LineEvent): Promise<LineEventResult> {
+      if (event.entry) {
+        // Checked here so a bad entry fails without retry; the database would refuse it anyway.
+        if (event.entry.postings.length < 2 || sumPostings(event.entry.postings) !== 0 || event.entry.postings.some((p) => !Number.isSafeInteger(p.amount) || p.amount === 0)) {
+          throw ApplicationFailure.nonRetryable(`entry ${event.idempotencyKey} does not balance`, 'UNBALANCED_ENTRY');
+        }
+      }
+      try {
+        return await db.transaction(async (tx) => {
+          let entryId: number | null = null;
+          if (event.entry && event.entry.postings.length > 0) {
+            const [inserted] = await tx.insert(journalEntries).values({
+              idempotencyKey: event.idempotencyKey, creditLineId: event.creditLineId, kind: event.entry.kind,
+              occurredAt: event.occurredAt, description: event.entry.description ?? null,
+            }).onConflictDoNothing({ target: journalEntries.idempotencyKey }).returning({ id: journalEntries.id });
+            if (!inserted) throw new DuplicateEntry();
+            entryId = inserted.id;
+            const lineAccountIds = event.entry.postings.map((p) => p.accountId).filter((id) => id.startsWith('line:'));
+            if (lineAccountIds.length > 0) {
+              await tx.insert(ledgerAccounts)
+                .values(lineAccountIds.map((id) => ({ id, creditLineId: event.creditLineId, code: id.slice(id.lastIndexOf(':') + 1) })))
+                .onConflictDoNothing();
+            }
+            await tx.insert(postings).values(event.entry.postings.map((p) => ({ entryId: inserted.id, accountId: p.accountId, amount: p.amount })));
+          }
+          if (event.transaction) {
+            await tx.insert(transactions).values({
+              id: event.transaction.id, creditLineId: event.creditLineId, entryId, kind: event.transaction.kind,
+              amount: event.transaction.amount, occurredAt: event.occurredAt, details: event.transaction.details ?? {},
+            }).onConflictDoNothing();
+          }
+          const { accounts, ...line } = event.line;
+          await tx.update(creditLines).set({
+            ...line,
+            principal: accounts.PRINCIPAL,
+            installmentPrincipal: accounts.INSTALLMENT_PRINCIPAL,
+            installmentFees: accounts.INSTALLMENT_FEES,
+            penalties: accounts.PENALTIES,
+            creditBalance: accounts.CREDIT_BALANCE,
+            version: event.version,
+            updatedAt: sql`now()`,
+          }).where(sql`${creditLines.id} = ${event.creditLineId} AND ${creditLines.version} < ${event.version}`);
+          for (const s of event.statements ?? []) {
+            const row = { ...s, version: event.version };
+            await tx.insert(statements).values(row).onConflictDoUpdate({
+              target: [statements.creditLineId, statements.id], set: row, setWhere: sql`${statements.version} < ${event.version}`,
+            });
+          }
+          for (const i of event.installments ?? []) {
+            const row = { ...i, version: event.version };
+            await tx.insert(installments).values(row).onConflictDoUpdate({
+              target: [installments.creditLineId, installments.planId, installments.seq], set: row, setWhere: sql`${installments.version} < ${event.version}`,
+            });
+          }
+          return { entryId, duplicate: false };
+        });
+      } catch (err) {
+        // The first attempt committed everything; a retry changes nothing.
+        if (err instanceof DuplicateEntry) return { entryId: null, duplicate: true };
+        throw err;
+      }
+    },
+  };
+}
