@@ -1,44 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { creditLines, installments, journalEntries, ledgerAccounts, postings, statements, transactions } from '../db/schema';
-import { sumPostings, type EntryKind, type LineAccountBalances, type Posting } from '../domain/ledger';
-
-type StatementRow = Omit<typeof statements.$inferInsert, 'version'>;
-type InstallmentRow = Omit<typeof installments.$inferInsert, 'version'>;
-
-/** The credit line's read model as the workflow last computed it. */
-export interface LineProjection {
-  status: string;
-  limit: number;
-  available: number;
-  /** What the customer owes in all (negative: the line owes the customer). */
-  balance: number;
-  accounts: LineAccountBalances;
-  suspensionReasons: string[];
-  nextStatementDate: string | null;
-  currentDue: { statementId: string; amount: number; dueDate: string } | null;
-  daysPastDue: number;
-  closedAt?: string | null;
-}
-
-/**
- * One thing that happened to a line: its journal entry (if money moved), the customer-visible
- * transaction, and the read models it changes, written in one database transaction.
- */
-export interface LineEvent {
-  /** `<lineId>:<operation>:<id>`: a retry posts nothing twice. */
-  idempotencyKey: string;
-  creditLineId: string;
-  occurredAt: string;
-  /** The workflow's counter: read models never go back to an older version. */
-  version: number;
-  entry?: { kind: EntryKind; postings: Posting[]; description?: string };
-  transaction?: { id: string; kind: string; amount: number; details?: Record<string, unknown> };
-  line: LineProjection;
-  statements?: StatementRow[];
-  installments?: InstallmentRow[];
-}
+import { commandResults, creditLines, installments, journalEntries, ledgerAccounts, postings, statements, transactions } from '../db/schema';
+import type { LineEvent } from '../domain/credit-line';
+import { sumPostings } from '../domain/ledger';
 
 export interface LineEventResult { entryId: number | null; duplicate: boolean }
 
@@ -88,14 +53,28 @@ export function createLedgerActivities({ db }: { db: Database }) {
             version: event.version,
             updatedAt: sql`now()`,
           }).where(sql`${creditLines.id} = ${event.creditLineId} AND ${creditLines.version} < ${event.version}`);
+          if (event.command) {
+            await tx.insert(commandResults).values({
+              creditLineId: event.creditLineId, idempotencyKey: event.command.key, requestHash: event.command.requestHash, result: event.command.result,
+            }).onConflictDoNothing();
+          }
           for (const s of event.statements ?? []) {
-            const row = { ...s, version: event.version };
+            const row = { ...s, creditLineId: event.creditLineId, version: event.version };
             await tx.insert(statements).values(row).onConflictDoUpdate({
               target: [statements.creditLineId, statements.id], set: row, setWhere: sql`${statements.version} < ${event.version}`,
             });
           }
+          for (const s of event.statementStatuses ?? []) {
+            await tx.update(statements).set({ paidAmount: s.paidAmount, status: s.status, version: event.version })
+              .where(sql`${statements.creditLineId} = ${event.creditLineId} AND ${statements.id} = ${s.id} AND ${statements.version} < ${event.version}`);
+          }
+          if (event.allBilledPaid) {
+            // Statements whose amount was all fees or installments carry no debt of their own: paid once nothing billed is owed.
+            await tx.update(statements).set({ status: 'PAID', version: event.version })
+              .where(and(eq(statements.creditLineId, event.creditLineId), inArray(statements.status, ['OPEN', 'OVERDUE']), sql`${statements.version} < ${event.version}`));
+          }
           for (const i of event.installments ?? []) {
-            const row = { ...i, version: event.version };
+            const row = { ...i, creditLineId: event.creditLineId, version: event.version };
             await tx.insert(installments).values(row).onConflictDoUpdate({
               target: [installments.creditLineId, installments.planId, installments.seq], set: row, setWhere: sql`${installments.version} < ${event.version}`,
             });

@@ -166,3 +166,15 @@ export const installments = pgTable('installments', {
   convertedOn: text('converted_on').notNull(),
   version: integer('version').notNull().default(0),
 }, (t) => [primaryKey({ columns: [t.creditLineId, t.planId, t.seq] })]);
+
+/**
+ * Every answered money command by its Idempotency-Key (scoped per line), written in the same
+ * transaction as its ledger entry: the API answers a repeated key from here, for ever.
+ */
+export const commandResults = pgTable('command_results', {
+  creditLineId: text('credit_line_id').notNull(),
+  idempotencyKey: text('idempotency_key').notNull(),
+  requestHash: text('request_hash').notNull(),
+  result: jsonb('result').notNull(),
+  createdAt: at('created_at').notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.creditLineId, t.idempotencyKey] })]);

@@ -9,3 +9,4 @@ export * from './penalty';
 export * from './payoff';
 export * from './ledger';
 export * from './projection';
+export * from './credit-line';

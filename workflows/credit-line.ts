@@ -1,8 +1,17 @@
-import { condition, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, upsertSearchAttributes, uuid4, workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { localDay } from '../domain/calendar';
+import {
+  advance, decide, nextWakeUp, openLine, payoff, project, quoteInstallments, rememberedAnswer, snapshotEvent, validateCommand,
+  type Command, type CommandResult, type CreditLineState, type LineEvent,
+} from '../domain/credit-line';
+import { STANDARD_PRODUCT, type Product } from '../domain/product';
 import type { UnderwritingResult } from '../domain/underwriting';
 import {
-  decideApplicationUpdate, searchAttributes, stateQuery,
+  conversionUpdate, decideApplicationUpdate, installmentQuoteQuery, lineQuery, payoffQuery, purchaseUpdate, refundUpdate, repaymentUpdate,
+  searchAttributes, stateQuery,
   type CreditLineInput, type CreditLineStatus, type CreditLineView, type ManualReviewDecision,
 } from './messages';
 
@@ -11,19 +20,112 @@ const { scoreApplication, recordUnderwritingDecision } = proxyActivities<Activit
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['APPLICATION_NOT_FOUND'] },
 });
 
+// The workflow's state has already moved when a ledger write is scheduled, so the write must land:
+// it retries until it does (an unbalanced entry is a bug, not a condition to retry).
+const { applyLineEvent } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['UNBALANCED_ENTRY'] },
+});
+
 /** A manual review not decided within this time declines automatically (PRODUCT §3). */
 const MANUAL_REVIEW_TIMEOUT = '7 days';
 
-/** One customer's credit line, from application to closure. */
+/** The product a line runs on; a second product is a configuration, not code. */
+function productFor(productId: string): Product {
+  if (productId !== STANDARD_PRODUCT.id) throw new Error(`unknown product ${productId}`);
+  return STANDARD_PRODUCT;
+}
+
+const nowIso = (): string => new Date(Date.now()).toISOString();
+
+/** One customer's credit line, from application to closure; continues as new at every statement. */
 export async function creditLine(input: CreditLineInput): Promise<CreditLineView> {
-  let status: CreditLineStatus = 'UNDERWRITING';
-  let limit: number | null = null;
-  let version = 0;
+  const product = productFor(input.productId);
+  let line: CreditLineState | null = input.carried ?? null;
+  let status: CreditLineStatus = line ? line.status : 'UNDERWRITING';
+  let underwritingVersion = 0;
   let pendingReview: ManualReviewDecision | undefined;
   let inReview = false;
 
-  const view = (): CreditLineView => ({ creditLineId: input.creditLineId, customerId: input.customerId, status, limit, version });
+  const view = (): CreditLineView => ({
+    creditLineId: input.creditLineId, customerId: input.customerId, status,
+    limit: line?.limit ?? null, version: line?.version ?? underwritingVersion,
+  });
   setHandler(stateQuery, view);
+  setHandler(lineQuery, () => line);
+  setHandler(installmentQuoteQuery, ({ statementId, count, day }) =>
+    line ? quoteInstallments(advance(line, nowIso(), product).state, statementId, count, day, product) : { ok: false, code: 'LINE_NOT_ACTIVE', message: 'the line is not open' });
+  setHandler(payoffQuery, ({ day }) => (line ? payoff(advance(line, nowIso(), product).state, day) : null));
+
+  // ── Persisting events, in the order they happened ──
+  let writes: Promise<void> = Promise.resolve();
+  let pendingWrites = 0;
+  const persist = (events: LineEvent[]): Promise<void> => {
+    if (events.length === 0) return writes;
+    pendingWrites += 1;
+    writes = writes.then(async () => {
+      for (const event of events) await applyLineEvent(event);
+      pendingWrites -= 1;
+    });
+    return writes;
+  };
+
+  // ── Search attributes: only what changed, so quiet lines add nothing to history ──
+  let shown = { status: '', daysPastDue: -1, nextStatementDate: '', suspensionReasons: '' };
+  const showInUi = () => {
+    const updates: Parameters<typeof upsertSearchAttributes>[0] = [];
+    if (status !== shown.status) updates.push({ key: searchAttributes.status, value: status });
+    if (line) {
+      const projection = project(line, localDay(nowIso()));
+      if (projection.daysPastDue !== shown.daysPastDue) updates.push({ key: searchAttributes.daysPastDue, value: projection.daysPastDue });
+      if (line.nextStatementDate !== shown.nextStatementDate) {
+        updates.push({ key: searchAttributes.nextStatementDate, value: new Date(`${line.nextStatementDate}T00:00:00+08:00`) });
+      }
+      const reasons = line.suspensionReasons.join(',');
+      if (reasons !== shown.suspensionReasons) updates.push({ key: searchAttributes.suspensionReasons, value: [...line.suspensionReasons] });
+      shown = { status, daysPastDue: projection.daysPastDue, nextStatementDate: line.nextStatementDate, suspensionReasons: reasons };
+    } else {
+      shown = { ...shown, status };
+    }
+    if (updates.length > 0) upsertSearchAttributes(updates);
+  };
+
+  /** Brings the line up to now (cycle closes, penalties) and schedules what that wrote. */
+  const catchUp = (): number => {
+    if (!line) return 0;
+    const advanced = advance(line, nowIso(), product);
+    line = advanced.state;
+    void persist(advanced.events);
+    return advanced.closed.length;
+  };
+
+  // ── Money commands: decided synchronously (credit is taken before anything is awaited), persisted in order ──
+  const handle = async (command: Command): Promise<CommandResult> => {
+    if (!line) return { ok: false, type: command.type, code: 'LINE_NOT_ACTIVE', message: `the line is ${status.toLowerCase()}` };
+    const remembered = rememberedAnswer(line, command);
+    if (remembered) {
+      await writes; // the first answer is on disk before it is given again
+      return remembered;
+    }
+    catchUp();
+    const decided = decide(line, command, nowIso(), product);
+    line = decided.state;
+    await persist([decided.event]);
+    showInUi();
+    return decided.result;
+  };
+  const validator = (command: Command) => {
+    if (!line) throw new Error(`the line is ${status.toLowerCase()}`);
+    const invalid = validateCommand(command, product);
+    // Wrong in itself (not a decision about this line): refused before it enters history.
+    if (invalid) throw Object.assign(new Error(invalid.message), { name: invalid.code });
+  };
+  setHandler(purchaseUpdate, (r) => handle({ type: 'purchase', purchaseId: `p_${uuid4()}`, ...r }), { validator: (r) => validator({ type: 'purchase', purchaseId: '', ...r }) });
+  setHandler(refundUpdate, (r) => handle({ type: 'refund', refundId: `r_${uuid4()}`, ...r }), { validator: (r) => validator({ type: 'refund', refundId: '', ...r }) });
+  setHandler(repaymentUpdate, (r) => handle({ type: 'repayment', repaymentId: `rp_${uuid4()}`, ...r }), { validator: (r) => validator({ type: 'repayment', repaymentId: '', ...r }) });
+  setHandler(conversionUpdate, (r) => handle({ type: 'conversion', ...r }), { validator: (r) => validator({ type: 'conversion', ...r }) });
+
+  // ── Underwriting (first run only) ──
   setHandler(decideApplicationUpdate, async (decision) => {
     pendingReview = decision;
     await condition(() => !inReview);
@@ -35,44 +137,49 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     },
   });
 
-  const setStatus = (next: CreditLineStatus) => {
-    status = next;
-    upsertSearchAttributes([{ key: searchAttributes.status, value: next }]);
-  };
-  const record = async (result: UnderwritingResult, decidedBy: string) => {
-    version += 1;
-    await recordUnderwritingDecision({
-      applicationId: input.applicationId,
-      creditLineId: input.creditLineId,
-      result,
-      decidedBy,
-      decidedAt: new Date(Date.now()).toISOString(),
-      version,
-    });
-  };
-
-  const scored = await scoreApplication(input.applicationId);
-  await record(scored, `model:${scored.modelVersion}`);
-  let outcome = scored;
-  if (scored.decision === 'MANUAL_REVIEW') {
-    inReview = true;
-    const decided = await condition(() => pendingReview !== undefined, MANUAL_REVIEW_TIMEOUT);
-    const review = pendingReview;
-    outcome = decided && review
-      ? { ...scored, decision: review.approve ? 'APPROVE' : 'DECLINE', limit: review.approve ? (review.limit ?? scored.limit) : null }
-      : { ...scored, decision: 'DECLINE', limit: null, reasonCodes: [...scored.reasonCodes, 'MANUAL_REVIEW_EXPIRED'] };
-    await record(outcome, decided && review ? `staff:${review.staffId}` : 'system:review-timeout');
-  }
-  if (outcome.decision !== 'APPROVE') {
-    setStatus('DECLINED');
+  if (!line) {
+    const record = async (result: UnderwritingResult, decidedBy: string) => {
+      underwritingVersion += 1;
+      await recordUnderwritingDecision({
+        applicationId: input.applicationId, creditLineId: input.creditLineId, result, decidedBy, decidedAt: nowIso(), version: underwritingVersion,
+      });
+    };
+    const scored = await scoreApplication(input.applicationId);
+    await record(scored, `model:${scored.modelVersion}`);
+    let outcome = scored;
+    if (scored.decision === 'MANUAL_REVIEW') {
+      inReview = true;
+      const decided = await condition(() => pendingReview !== undefined, MANUAL_REVIEW_TIMEOUT);
+      const review = pendingReview;
+      outcome = decided && review
+        ? { ...scored, decision: review.approve ? 'APPROVE' : 'DECLINE', limit: review.approve ? (review.limit ?? scored.limit) : null }
+        : { ...scored, decision: 'DECLINE', limit: null, reasonCodes: [...scored.reasonCodes, 'MANUAL_REVIEW_EXPIRED'] };
+      await record(outcome, decided && review ? `staff:${review.staffId}` : 'system:review-timeout');
+    }
+    if (outcome.decision !== 'APPROVE' || outcome.limit === null) {
+      status = 'DECLINED';
+      inReview = false;
+      showInUi();
+      return view();
+    }
+    line = openLine({ ...input, limit: outcome.limit, now: nowIso(), version: underwritingVersion + 1 });
+    status = line.status;
     inReview = false;
-    return view();
+    await persist([snapshotEvent(line, nowIso(), 'OPENED')]);
   }
-  limit = outcome.limit;
-  setStatus('ACTIVE');
-  inReview = false;
+  showInUi();
 
-  // The line's life after approval (purchases, statements, collections) is driven from here.
-  await condition(() => status === 'CLOSED' || workflowInfo().continueAsNewSuggested);
-  return view();
+  // ── The line's life: wait for the next moment due (or a command), act, repeat ──
+  for (;;) {
+    const current: CreditLineState = line;
+    const untilWakeUp = Math.max(1, Date.parse(nextWakeUp(current)) - Date.now());
+    await condition(() => workflowInfo().continueAsNewSuggested, untilWakeUp);
+    const closed = catchUp();
+    showInUi();
+    if (closed > 0 || workflowInfo().continueAsNewSuggested) {
+      // Every handler answered and every write landed, then a fresh history with the state carried.
+      await condition(() => allHandlersFinished() && pendingWrites === 0);
+      await continueAsNew<typeof creditLine>({ ...input, carried: line ?? undefined });
+    }
+  }
 }

@@ -4,12 +4,18 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { Command, CommandResult, CreditLineState, RejectionCode } from '../domain/credit-line';
+import type { InstallmentQuote } from '../domain/installments';
+import type { PayoffQuote } from '../domain/payoff';
+
 
 export const workflowIdFor = (creditLineId: string): string => `credit-line-${creditLineId}`;
 
 /** No personal data here: the phone, income and age stay in PostgreSQL, read by activities by id. */
 export interface CreditLineInput {
   creditLineId: string;
+  /** Carried across continue-as-new once the line is open (plain JSON, money in fen). */
+  carried?: CreditLineState;
   applicationId: string;
   customerId: string;
   productId: string;
@@ -48,3 +54,27 @@ export interface ManualReviewDecision {
   staffId: string;
 }
 export const decideApplicationUpdate = defineUpdate<{ status: 'APPROVED' | 'DECLINED' }, [ManualReviewDecision]>('decideApplication');
+
+// ── After approval: money commands (Updates) and reads (Queries) ─────────────────────────────
+
+
+/** What the API sends: the command without the ids the workflow makes itself. */
+export type PurchaseRequest = Omit<Extract<Command, { type: 'purchase' }>, 'type' | 'purchaseId'>;
+export type RefundRequest = Omit<Extract<Command, { type: 'refund' }>, 'type' | 'refundId'>;
+export type RepaymentRequest = Omit<Extract<Command, { type: 'repayment' }>, 'type' | 'repaymentId'>;
+export type ConversionRequest = Omit<Extract<Command, { type: 'conversion' }>, 'type'>;
+
+export const purchaseUpdate = defineUpdate<CommandResult, [PurchaseRequest]>('purchase');
+export const refundUpdate = defineUpdate<CommandResult, [RefundRequest]>('refund');
+export const repaymentUpdate = defineUpdate<CommandResult, [RepaymentRequest]>('repayment');
+export const conversionUpdate = defineUpdate<CommandResult, [ConversionRequest]>('convertToInstallments');
+
+/** The whole live state of an approved line (null while underwriting or declined). */
+export const lineQuery = defineQuery<CreditLineState | null>('line');
+export type QuoteAnswer = { ok: true; quote: InstallmentQuote } | { ok: false; code: RejectionCode; message: string };
+/** `day` is the caller's Shanghai day: a quote is for a day, and the workflow's clock only moves with its tasks. */
+export const installmentQuoteQuery = defineQuery<QuoteAnswer, [{ statementId: string; count: number; day: string }]>('installmentQuote');
+export const payoffQuery = defineQuery<PayoffQuote | null, [{ day: string }]>('payoffQuote');
+
+/** The Update ID for a command: the same key and request always map to one Update, another request to another. */
+export const updateIdFor = (operation: string, key: string, requestHash: string): string => `${operation}:${requestHash.slice(0, 16)}:${key}`;

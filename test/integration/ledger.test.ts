@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLedgerActivities, type LineEvent } from '../../activities/ledger';
+import { createLedgerActivities } from '../../activities/ledger';
+import type { LineEvent } from '../../domain/credit-line';
 import { checkLedger } from '../../db/ledger-check';
 import { creditLines, journalEntries, postings } from '../../db/schema';
 import { addDays, compareDays, nextStatementDate, statementDateFor } from '../../domain/calendar';
@@ -32,10 +33,10 @@ async function post(lineId: string, key: string, kind: EntryKind, before: LineBa
     transaction: { id: key, kind, amount: figures.balance - lineFigures(limit, before).balance },
     line: {
       status: 'ACTIVE', limit, available: figures.available, balance: figures.balance, accounts: figures.accounts,
-      suspensionReasons: [], nextStatementDate: null, currentDue: null, daysPastDue: 0,
+      suspensionReasons: [], nextStatementDate: day, currentDue: null, daysPastDue: 0,
     },
-    installments: installmentFigures(after, before).map((i) => ({ ...i, creditLineId: lineId })),
-    ...(statement ? { statements: [{ ...statementFigures(statement), creditLineId: lineId, status: 'OPEN' }] } : {}),
+    installments: installmentFigures(after, before),
+    ...(statement ? { statements: [{ ...statementFigures(statement), status: 'OPEN' }] } : {}),
   };
   return { event, result: await ledger.applyLineEvent(event) };
 }
