@@ -8,6 +8,8 @@ import { createMetrics } from './metrics';
 import { errorHandler, Problem, problems, sendProblem } from './problem';
 import { applicationRoutes } from './routes/applications';
 import { creditLineRoutes } from './routes/credit-lines';
+import { moneyRoutes } from './routes/money';
+import { statementRoutes } from './routes/statements';
 import { opsRoutes } from './routes/ops';
 import { supportRoutes } from './routes/support';
 
@@ -50,6 +52,8 @@ export function createApp(ctx: ApiContext, opts: AppOptions = {}) {
   v1.use(authenticate(ctx.jwtSecret));
   v1.use(applicationRoutes(ctx));
   v1.use(creditLineRoutes(ctx));
+  v1.use(moneyRoutes(ctx));
+  v1.use(statementRoutes(ctx));
   v1.use(supportRoutes(ctx));
   app.use(v1);
 

@@ -6,6 +6,11 @@ import { freePort, waitForPort } from './ports';
 import { step } from './step';
 import type { TemporalCli } from './temporal-cli';
 
+/** Server settings Revolve needs (a cluster sets the same in its dynamic config). */
+export const SERVER_DYNAMIC_CONFIG: Record<string, number> = {
+  'history.maxInFlightUpdates': 200,
+};
+
 export interface RunningTemporal {
   address: string;
   uiUrl?: string;
@@ -29,6 +34,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<RunningTem
   const port = opts.port ?? (await freePort());
   if (opts.cli.kind === 'sdk-download') return startSdkDownloadedServer({ ...opts, port });
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', opts.namespace, '--log-level', 'warn'];
+  // A burst of purchases on one line is many Updates in flight on one workflow; the server's default
+  // of 10 would turn the rest away. Continue-as-new keeps each run far below the total cap.
+  for (const [key, value] of Object.entries(SERVER_DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${value}`);
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
   else args.push('--headless');
   if (opts.dbFilename) {

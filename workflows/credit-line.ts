@@ -1,5 +1,5 @@
 import {
-  allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, upsertSearchAttributes, uuid4, workflowInfo,
+  ApplicationFailure, allHandlersFinished, condition, continueAsNew, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, uuid4, workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { localDay } from '../domain/calendar';
@@ -21,11 +21,17 @@ const { scoreApplication, recordUnderwritingDecision } = proxyActivities<Activit
 });
 
 // The workflow's state has already moved when a ledger write is scheduled, so the write must land:
-// it retries until it does (an unbalanced entry is a bug, not a condition to retry).
-const { applyLineEvent } = proxyActivities<Activities>({
+// it retries until it does (an unbalanced entry is a bug, not a condition to retry). A local
+// activity: it runs inside the workflow task, sparing a purchase two round trips through the server;
+// a worker crash between its commit and the task's completion replays it, and its idempotency key
+// makes that replay write nothing.
+const { applyLineEvents } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['UNBALANCED_ENTRY'] },
 });
+
+/** The server caps Updates per run (history.maxTotalUpdates, 2,000 by default): a fresh run well before. */
+const COMMANDS_PER_RUN = 1000;
 
 /** A manual review not decided within this time declines automatically (PRODUCT §3). */
 const MANUAL_REVIEW_TIMEOUT = '7 days';
@@ -57,18 +63,25 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     line ? quoteInstallments(advance(line, nowIso(), product).state, statementId, count, day, product) : { ok: false, code: 'LINE_NOT_ACTIVE', message: 'the line is not open' });
   setHandler(payoffQuery, ({ day }) => (line ? payoff(advance(line, nowIso(), product).state, day) : null));
 
-  // ── Persisting events, in the order they happened ──
-  let writes: Promise<void> = Promise.resolve();
-  let pendingWrites = 0;
-  const persist = (events: LineEvent[]): Promise<void> => {
-    if (events.length === 0) return writes;
-    pendingWrites += 1;
-    writes = writes.then(async () => {
-      for (const event of events) await applyLineEvent(event);
-      pendingWrites -= 1;
-    });
-    return writes;
+  // ── Persisting events in the order they happened: whatever queued up while a write ran goes in the next one ──
+  const queue: { event: LineEvent; written?: () => void }[] = [];
+  let writing = false;
+  const drain = async () => {
+    if (writing) return;
+    writing = true;
+    while (queue.length > 0) {
+      const batch = queue.splice(0);
+      await applyLineEvents(batch.map((q) => q.event));
+      for (const q of batch) q.written?.();
+    }
+    writing = false;
   };
+  const persist = (events: LineEvent[]): Promise<void> => new Promise((resolve) => {
+    if (events.length === 0) return resolve();
+    events.forEach((event, i) => queue.push({ event, ...(i === events.length - 1 ? { written: resolve } : {}) }));
+    void drain();
+  });
+  const allWritten = () => !writing && queue.length === 0;
 
   // ── Search attributes: only what changed, so quiet lines add nothing to history ──
   let shown = { status: '', daysPastDue: -1, nextStatementDate: '', suspensionReasons: '' };
@@ -100,11 +113,14 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   };
 
   // ── Money commands: decided synchronously (credit is taken before anything is awaited), persisted in order ──
+  let commandsThisRun = 0;
+  const runIsFull = () => workflowInfo().continueAsNewSuggested || commandsThisRun >= COMMANDS_PER_RUN;
   const handle = async (command: Command): Promise<CommandResult> => {
+    commandsThisRun += 1;
     if (!line) return { ok: false, type: command.type, code: 'LINE_NOT_ACTIVE', message: `the line is ${status.toLowerCase()}` };
     const remembered = rememberedAnswer(line, command);
     if (remembered) {
-      await writes; // the first answer is on disk before it is given again
+      await condition(allWritten); // the first answer is on disk before it is given again
       return remembered;
     }
     catchUp();
@@ -115,10 +131,10 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     return decided.result;
   };
   const validator = (command: Command) => {
-    if (!line) throw new Error(`the line is ${status.toLowerCase()}`);
+    if (!line) throw ApplicationFailure.create({ type: 'LINE_NOT_ACTIVE', message: `the line is ${status.toLowerCase()}`, nonRetryable: true });
     const invalid = validateCommand(command, product);
     // Wrong in itself (not a decision about this line): refused before it enters history.
-    if (invalid) throw Object.assign(new Error(invalid.message), { name: invalid.code });
+    if (invalid) throw ApplicationFailure.create({ type: invalid.code, message: invalid.message, nonRetryable: true });
   };
   setHandler(purchaseUpdate, (r) => handle({ type: 'purchase', purchaseId: `p_${uuid4()}`, ...r }), { validator: (r) => validator({ type: 'purchase', purchaseId: '', ...r }) });
   setHandler(refundUpdate, (r) => handle({ type: 'refund', refundId: `r_${uuid4()}`, ...r }), { validator: (r) => validator({ type: 'refund', refundId: '', ...r }) });
@@ -173,12 +189,12 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   for (;;) {
     const current: CreditLineState = line;
     const untilWakeUp = Math.max(1, Date.parse(nextWakeUp(current)) - Date.now());
-    await condition(() => workflowInfo().continueAsNewSuggested, untilWakeUp);
+    await condition(runIsFull, untilWakeUp);
     const closed = catchUp();
     showInUi();
-    if (closed > 0 || workflowInfo().continueAsNewSuggested) {
+    if (closed > 0 || runIsFull()) {
       // Every handler answered and every write landed, then a fresh history with the state carried.
-      await condition(() => allHandlersFinished() && pendingWrites === 0);
+      await condition(() => allHandlersFinished() && allWritten());
       await continueAsNew<typeof creditLine>({ ...input, carried: line ?? undefined });
     }
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { insertApplication, withdrawApplication } from '../../db/applications';
+import { localDay } from '../../domain/calendar';
 import { searchAttributes, workflowIdFor, type CreditLineInput } from '../../workflows/messages';
 import type { creditLine } from '../../workflows/credit-line';
 import type { ApiContext } from '../context';
@@ -32,8 +33,7 @@ const applicationView = z.object({
 
 /** Today's day of the month in Asia/Shanghai, capped at 28 so every month has it. */
 function defaultStatementDay(now: Date): number {
-  const day = Number(new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Shanghai', day: 'numeric' }).format(now));
-  return Math.min(day, 28);
+  return Math.min(Number(localDay(now.toISOString()).slice(8, 10)), 28);
 }
 
 export function applicationRoutes(ctx: ApiContext): Router {

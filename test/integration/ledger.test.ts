@@ -38,7 +38,7 @@ async function post(lineId: string, key: string, kind: EntryKind, before: LineBa
     installments: installmentFigures(after, before),
     ...(statement ? { statements: [{ ...statementFigures(statement), status: 'OPEN' }] } : {}),
   };
-  return { event, result: await ledger.applyLineEvent(event) };
+  return { event, result: await ledger.applyLineEvents([event]) };
 }
 
 async function openLine(limit: number) {
@@ -83,10 +83,10 @@ describe('the ledger in PostgreSQL', () => {
     const lineId = await openLine(100_000);
     const before = openBalances('2027-01-03');
     const first = await post(lineId, `${lineId}:purchase:p1`, 'PURCHASE', before, applyPurchase(before, 5_000), 100_000, 1, '2027-01-03');
-    expect(first.result.duplicate).toBe(false);
+    expect(first.result).toEqual({ entries: 1, duplicate: false });
     const entriesBefore = (await checkLedger(database.db)).entries;
-    const again = await ledger.applyLineEvent(first.event);
-    expect(again).toEqual({ entryId: null, duplicate: true });
+    const again = await ledger.applyLineEvents([first.event]);
+    expect(again).toEqual({ entries: 0, duplicate: true });
     const check = await checkLedger(database.db);
     expect(check.entries).toBe(entriesBefore);
     expect(check.ok).toBe(true);
@@ -130,7 +130,7 @@ describe('the ledger in PostgreSQL', () => {
         const posted: LineEvent[] = [];
         const apply = async (kind: EntryKind, after: LineBalances, statement?: ReturnType<typeof closeCycle>['statement']) => {
           const { event, result } = await post(lineId, `${lineId}:${kind}:${++n}`, kind, b, after, limit, ++version, day, statement);
-          if (result.entryId !== null) { totals.entries++; totals.kinds.add(kind); }
+          if (result.entries > 0) { totals.entries++; totals.kinds.add(kind); }
           posted.push(event);
           b = after;
         };
@@ -161,7 +161,7 @@ describe('the ledger in PostgreSQL', () => {
           } else if (op.kind === 'retry' && posted.length > 0) {
             // An activity retried after its first attempt committed: nothing may change.
             const replay = posted[Math.floor(posted.length / 2)]!;
-            const r = await ledger.applyLineEvent(replay);
+            const r = await ledger.applyLineEvents([replay]);
             if (replay.entry) expect(r.duplicate).toBe(true);
             totals.retries++;
           }
