@@ -30,15 +30,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
     for (const stop of stops.reverse()) await stop().catch((err: unknown) => console.error('teardown:', err));
   };
   try {
-    const dataDir = path.resolve('.data', 'test', 'postgres');
+    // One cluster per run (runs may overlap on one machine), removed when the run ends.
+    const dataDir = path.resolve('.data', 'test', `postgres-${process.pid}`);
     fs.rmSync(dataDir, { recursive: true, force: true });
+    stops.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
     const [pg, testServer, cli] = await Promise.all([
       freePort().then((port) => startEmbeddedPostgres({ dataDir, port, database: 'postgres', throwaway: true })),
       resolveTestServer(),
       resolveTemporalCli(),
     ]);
     stops.push(() => pg.stop());
-    const temporal = await startDevServer({ cli, namespace: 'default', logFile: path.resolve('.data', 'test', 'temporal.log') });
+    const temporal = await startDevServer({ cli, namespace: 'default', logFile: path.resolve('.data', 'test', `temporal-${process.pid}.log`) });
     stops.push(() => temporal.stop());
     const connection = await Connection.connect({ address: temporal.address });
     await registerSearchAttributes(connection, 'default');
