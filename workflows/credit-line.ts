@@ -59,9 +59,9 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   });
   setHandler(stateQuery, view);
   setHandler(lineQuery, () => line);
-  setHandler(installmentQuoteQuery, ({ statementId, count, day }) =>
-    line ? quoteInstallments(advance(line, nowIso(), product).state, statementId, count, day, product) : { ok: false, code: 'LINE_NOT_ACTIVE', message: 'the line is not open' });
-  setHandler(payoffQuery, ({ day }) => (line ? payoff(advance(line, nowIso(), product).state, day) : null));
+  setHandler(installmentQuoteQuery, ({ statementId, count, at }) =>
+    line ? quoteInstallments(advance(line, at, product).state, statementId, count, localDay(at), product) : { ok: false, code: 'LINE_NOT_ACTIVE', message: 'the line is not open' });
+  setHandler(payoffQuery, ({ at }) => (line ? payoff(advance(line, at, product).state, localDay(at)) : null));
 
   // ── Persisting events in the order they happened: whatever queued up while a write ran goes in the next one ──
   const queue: { event: LineEvent; written?: () => void }[] = [];

@@ -72,9 +72,12 @@ export const conversionUpdate = defineUpdate<CommandResult, [ConversionRequest]>
 /** The whole live state of an approved line (null while underwriting or declined). */
 export const lineQuery = defineQuery<CreditLineState | null>('line');
 export type QuoteAnswer = { ok: true; quote: InstallmentQuote } | { ok: false; code: RejectionCode; message: string };
-/** `day` is the caller's Shanghai day: a quote is for a day, and the workflow's clock only moves with its tasks. */
-export const installmentQuoteQuery = defineQuery<QuoteAnswer, [{ statementId: string; count: number; day: string }]>('installmentQuote');
-export const payoffQuery = defineQuery<PayoffQuote | null, [{ day: string }]>('payoffQuote');
+/**
+ * `at` is the caller's clock (ISO instant): a quote is for a moment, and a workflow's own clock only
+ * moves with its tasks, so a query brings the line up to `at` (cycle closes, penalties) and answers.
+ */
+export const installmentQuoteQuery = defineQuery<QuoteAnswer, [{ statementId: string; count: number; at: string }]>('installmentQuote');
+export const payoffQuery = defineQuery<PayoffQuote | null, [{ at: string }]>('payoffQuote');
 
 /** The Update ID for a command: the same key and request always map to one Update, another request to another. */
 export const updateIdFor = (operation: string, key: string, requestHash: string): string => `${operation}:${requestHash.slice(0, 16)}:${key}`;

@@ -1,7 +1,6 @@
 import { and, desc, eq, gte, lt, lte, sql } from 'drizzle-orm';
 import { Router } from 'express';
 import { installments, statements, transactions } from '../../db/schema';
-import { localDay } from '../../domain/calendar';
 import { installmentQuoteQuery, payoffQuery, workflowIdFor } from '../../workflows/messages';
 import type { ApiContext } from '../context';
 import { z } from '../openapi';
@@ -84,7 +83,7 @@ export function statementRoutes(ctx: ApiContext): Router {
     },
   }, async ({ params, query, principal }) => {
     const line = await findCreditLineFor(ctx.db, principal, params.id);
-    const answer = await queryLine(line.id, (h) => h.query(installmentQuoteQuery, { statementId: params.statementId, count: query.count, day: localDay(ctx.now().toISOString()) }));
+    const answer = await queryLine(line.id, (h) => h.query(installmentQuoteQuery, { statementId: params.statementId, count: query.count, at: ctx.now().toISOString() }));
     if (!answer.ok) throw new Problem(answer.code === 'STATEMENT_NOT_FOUND' ? 404 : 422, answer.code, 'Cannot quote', answer.message);
     return { status: 200, body: answer.quote };
   });
@@ -110,7 +109,7 @@ export function statementRoutes(ctx: ApiContext): Router {
     responses: { 200: { description: 'The quote', schema: z.object({ amount: fenSchema, breakdown: z.array(z.object({ bucket: z.string(), amount: fenSchema })), waivedFees: fenSchema }) }, ...commonErrors },
   }, async ({ params, principal }) => {
     const line = await findCreditLineFor(ctx.db, principal, params.id);
-    const quote = await queryLine(line.id, (h) => h.query(payoffQuery, { day: localDay(ctx.now().toISOString()) }));
+    const quote = await queryLine(line.id, (h) => h.query(payoffQuery, { at: ctx.now().toISOString() }));
     if (!quote) throw new Problem(422, 'LINE_NOT_ACTIVE', 'No payoff', 'the line is not open');
     return { status: 200, body: { amount: quote.amount, breakdown: quote.breakdown, waivedFees: quote.waivedFees } };
   });
