@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { inject } from 'vitest';
@@ -21,15 +22,22 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
+export interface StackOptions {
+  /** Run on this time-skipping environment instead of the run's dev server (for tests that need months to pass). */
+  timeSkipping?: TestWorkflowEnvironment;
+  /** The API's clock; a time-skipping test passes the test server's. */
+  now?: () => Date;
+}
+
 /** The API over real HTTP, a worker, the run's dev server and a fresh database: what e2e tests drive. */
-export async function startStack(): Promise<TestStack> {
+export async function startStack(options: StackOptions = {}): Promise<TestStack> {
   const database = await freshDatabase();
-  const address = inject('temporalAddress');
+  const address = options.timeSkipping?.address ?? inject('temporalAddress');
   const taskQueue = `e2e-${randomUUID()}`;
   const secret = randomUUID() + randomUUID();
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
-  const app = createApp({ db: database.db, temporal: client, taskQueue, logger: pino({ level: 'silent' }), jwtSecret: secret, now: () => new Date() });
+  const connection = options.timeSkipping ? undefined : await Connection.connect({ address });
+  const client = options.timeSkipping?.client ?? new Client({ connection });
+  const app = createApp({ db: database.db, temporal: client, taskQueue, logger: pino({ level: 'silent' }), jwtSecret: secret, now: options.now ?? (() => new Date()) });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
@@ -43,7 +51,7 @@ export async function startStack(): Promise<TestStack> {
     token: (role, subject) => issueToken(secret, subject, role),
     async startWorker() {
       if (worker) return;
-      const nativeConnection = await NativeConnection.connect({ address });
+      const nativeConnection = options.timeSkipping?.nativeConnection ?? await NativeConnection.connect({ address });
       const w = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps: { db: database.db, underwritingPolicy: STANDARD_PRODUCT.underwriting } });
       worker = { worker: w, running: w.run(), connection: nativeConnection };
     },
@@ -51,13 +59,13 @@ export async function startStack(): Promise<TestStack> {
       if (!worker) return;
       worker.worker.shutdown();
       await worker.running;
-      await worker.connection.close();
+      if (!options.timeSkipping) await worker.connection.close();
       worker = undefined;
     },
     async stop() {
       await stack.stopWorker();
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
-      await connection.close();
+      await connection?.close();
       await database.drop();
     },
   };

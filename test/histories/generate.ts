@@ -1,0 +1,313 @@
+/**
+ * Regenerates the replay corpus (`npm run histories`): drives one credit-line workflow per path on a
+ * time-skipping test server, with a real worker and real PostgreSQL activities, and writes each
+ * history as proto JSON to test/histories/<path>.json. Brings its own services and stops them all.
+ * Nothing is written unless every path ran: a failed run leaves the committed corpus as it was.
+ * Read test/histories/README.md before regenerating.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { eq } from 'drizzle-orm';
+import { insertApplication } from '../../db/applications';
+import { connect, disconnect, type Database } from '../../db/client';
+import { applyMigrations } from '../../db/migrate';
+import { applications } from '../../db/schema';
+import { nextWakeUp } from '../../domain/credit-line';
+import { STANDARD_PRODUCT } from '../../domain/product';
+import { statementIdOf } from '../../domain/projection';
+import { registerSearchAttributes } from '../../runtime/search-attributes';
+import { createWorker } from '../../runtime/worker';
+import { freePort } from '../../toolchain/ports';
+import { startEmbeddedPostgres } from '../../toolchain/postgres';
+import { resolveTestServer } from '../../toolchain/test-server';
+import type { creditLine } from '../../workflows/credit-line';
+import {
+  conversionUpdate, decideApplicationUpdate, lineQuery, purchaseUpdate, refundUpdate, repaymentUpdate, searchAttributes, stateQuery,
+  updateIdFor, workflowIdFor, type CreditLineInput, type CreditLineStatus,
+} from '../../workflows/messages';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const TASK_QUEUE = 'histories';
+const WELL_PAID = { monthlyIncome: 2_000_000 };
+const LOW_INCOME = { monthlyIncome: 100_000, employmentMonths: 2 };
+const BORDERLINE = { monthlyIncome: 300_000, employmentMonths: 12 }; // PD between approve and decline: manual review
+
+type Line = WorkflowHandleWithFirstExecutionRunId<typeof creditLine>;
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((err: unknown) => console.error('stopping:', err));
+  };
+  const histories = new Map<string, History>();
+  try {
+    // ── Services: a throwaway PostgreSQL cluster and a time-skipping test server ──
+    const dataDir = path.resolve('.data', `histories-${process.pid}`);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    stops.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
+    const [pg, executable] = await Promise.all([
+      freePort().then((port) => startEmbeddedPostgres({ dataDir, port, database: 'revolve_histories', throwaway: true })),
+      resolveTestServer(),
+    ]);
+    stops.push(() => pg.stop());
+    const db = connect(pg.url, { max: 10 });
+    stops.push(() => disconnect(db));
+    await applyMigrations(db);
+
+    const env = await startTimeSkipping(executable);
+    stops.push(() => env.teardown());
+    const namespace = env.namespace ?? 'default';
+    await registerSearchAttributes(env.connection, namespace);
+    const worker: Worker = await createWorker({
+      connection: env.nativeConnection, namespace, taskQueue: TASK_QUEUE,
+      deps: { db, underwritingPolicy: STANDARD_PRODUCT.underwriting },
+    });
+    const running = worker.run();
+    stops.push(async () => { worker.shutdown(); await running; });
+
+    const paths = new Paths(env, db, histories);
+    await paths.run();
+  } finally {
+    await stopAll();
+  }
+
+  // ── Only a complete corpus is written ──
+  for (const [name, history] of histories) {
+    fs.writeFileSync(path.join(HERE, `${name}.json`), `${historyToJSON(history)}\n`);
+    console.log(`wrote test/histories/${name}.json (${history.events?.length ?? 0} events)`);
+  }
+  console.log(`${histories.size} histories in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** The SDK gives a starting server 5 s; a cold JVM can miss that, so only the start is retried. */
+async function startTimeSkipping(executable: Awaited<ReturnType<typeof resolveTestServer>>): Promise<TestWorkflowEnvironment> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}
+
+class Paths {
+  private readonly applicationIds = new Map<string, string>();
+
+  constructor(private readonly env: TestWorkflowEnvironment, private readonly db: Database, private readonly histories: Map<string, History>) {}
+
+  /**
+   * The time-skipping server has one clock: every line open when time moves closes its statement. So
+   * the paths that must not close one are captured (and terminated) before time moves, and the
+   * 7-day manual-review expiry, which moves the clock by itself, runs last.
+   */
+  async run(): Promise<void> {
+    // ── Underwriting ──
+    {
+      const line = await this.apply(WELL_PAID);
+      await this.waitForStatus(line, 'ACTIVE');
+      await this.capture('underwriting-approved', line);
+    }
+    {
+      const line = await this.apply(LOW_INCOME);
+      expectEqual((await line.result()).status, 'DECLINED', 'underwriting-declined');
+      await this.capture('underwriting-declined', line, { terminate: false });
+    }
+    {
+      const line = await this.apply(BORDERLINE);
+      await this.waitForManualReview(line);
+      const outcome = await line.executeUpdate(decideApplicationUpdate, { args: [{ approve: true, limit: 200_000, note: 'payslips seen', staffId: 'S1' }] });
+      expectEqual(outcome.status, 'APPROVED', 'underwriting-review-approved');
+      await this.waitForStatus(line, 'ACTIVE');
+      await this.capture('underwriting-review-approved', line);
+    }
+    {
+      const line = await this.apply(BORDERLINE);
+      await this.waitForManualReview(line);
+      const outcome = await line.executeUpdate(decideApplicationUpdate, { args: [{ approve: false, note: 'income not proven', staffId: 'S2' }] });
+      expectEqual(outcome.status, 'DECLINED', 'underwriting-review-declined');
+      expectEqual((await line.result()).status, 'DECLINED', 'underwriting-review-declined');
+      await this.capture('underwriting-review-declined', line, { terminate: false });
+    }
+
+    // ── Money on an open line, within one cycle ──
+    {
+      const line = await this.openLine();
+      await this.command(line, 'purchase', { merchantId: 'self-operated', amount: 25_000, description: 'headphones' }, true);
+      await this.capture('purchase', line);
+    }
+    {
+      const line = await this.openLine();
+      const limit = (await line.query(stateQuery)).limit ?? 0;
+      const tooMuch = await this.command(line, 'purchase', { merchantId: 'affiliate-001', amount: limit + 1 }, false);
+      expectEqual(tooMuch.ok ? 'APPROVED' : tooMuch.code, 'INSUFFICIENT_CREDIT', 'decline');
+      // The same Idempotency-Key with another body: refused from what the line remembers.
+      const key = randomUUID();
+      await this.command(line, 'purchase', { merchantId: 'affiliate-001', amount: 1_000 }, true, key);
+      const reused = await this.command(line, 'purchase', { merchantId: 'affiliate-001', amount: 2_000 }, false, key);
+      expectEqual(reused.ok ? 'APPROVED' : reused.code, 'IDEMPOTENCY_KEY_REUSED', 'decline');
+      await this.capture('decline', line);
+    }
+    {
+      const line = await this.openLine();
+      const bought = await this.command(line, 'purchase', { merchantId: 'self-operated', amount: 25_000 }, true);
+      const purchaseId = bought.ok && bought.type === 'purchase' ? bought.body.purchaseId : '';
+      await this.command(line, 'refund', { purchaseId, amount: 5_000 }, true);
+      await this.capture('refund', line);
+    }
+
+    // ── Across a statement close (the workflow continues as new at each one) ──
+    const statement = await this.openLine();
+    await this.command(statement, 'purchase', { merchantId: 'self-operated', amount: 100_000 }, true);
+    const conversion = await this.openLine();
+    await this.command(conversion, 'purchase', { merchantId: 'affiliate-002', amount: 120_000 }, true);
+    const repayment = await this.openLine();
+    await this.command(repayment, 'purchase', { merchantId: 'affiliate-003', amount: 80_000 }, true);
+    const quiet = await this.openLine();
+    const lines = [statement, conversion, repayment, quiet];
+
+    const closedStatements = await this.passStatementClose(lines);
+    await this.capture('statement-close', statement, { runId: statement.firstExecutionRunId, terminate: false });
+    await this.capture('continue-as-new-first-run', quiet, { runId: quiet.firstExecutionRunId, terminate: false });
+    await this.capture('continue-as-new-second-run', quiet, { runId: await this.latestRunId(quiet) });
+    await this.terminate(statement);
+    {
+      const statementId = statementIdOf(closedStatements.get(conversion.workflowId) ?? '');
+      const count = STANDARD_PRODUCT.installments.allowedCounts[0] ?? 3;
+      await this.command(conversion, 'conversion', { statementId, count }, true);
+      await this.capture('conversion', conversion, { runId: await this.latestRunId(conversion) });
+    }
+    {
+      await this.command(repayment, 'repayment', { amount: 50_000 }, true);
+      await this.command(repayment, 'repayment', { amount: 40_000 }, true); // more than owed: the rest is a credit balance
+      await this.capture('repayment', repayment, { runId: await this.latestRunId(repayment) });
+    }
+
+    // ── Last: the time-skipping server jumps the 7-day review timer while the result is awaited ──
+    {
+      const line = await this.apply(BORDERLINE);
+      await this.waitForManualReview(line);
+      expectEqual((await line.result()).status, 'DECLINED', 'underwriting-review-expired');
+      await this.capture('underwriting-review-expired', line, { terminate: false });
+    }
+  }
+
+  /** An application received as the API receives it, and its workflow started as the API starts it. */
+  private async apply(applicant: { monthlyIncome: number; employmentMonths?: number }): Promise<Line> {
+    const input: CreditLineInput = {
+      applicationId: `app_${randomUUID()}`, creditLineId: `cl_${randomUUID()}`, customerId: `C-${randomUUID().slice(0, 8)}`,
+      productId: STANDARD_PRODUCT.id, statementDay: 5,
+    };
+    await insertApplication(this.db, {
+      ...input, phone: '13800138000', monthlyIncome: applicant.monthlyIncome, employmentMonths: applicant.employmentMonths ?? 36, age: 30,
+    });
+    this.applicationIds.set(workflowIdFor(input.creditLineId), input.applicationId);
+    return this.env.client.workflow.start<typeof creditLine>('creditLine', {
+      workflowId: workflowIdFor(input.creditLineId), taskQueue: TASK_QUEUE, args: [input],
+      typedSearchAttributes: [
+        { key: searchAttributes.status, value: 'UNDERWRITING' },
+        { key: searchAttributes.customerId, value: input.customerId },
+      ],
+    });
+  }
+
+  private async openLine(): Promise<Line> {
+    const line = await this.apply(WELL_PAID);
+    await this.waitForStatus(line, 'ACTIVE');
+    return line;
+  }
+
+  /** A money command as the API sends it: the Update ID derived from the key and the request's hash. */
+  private async command<K extends 'purchase' | 'refund' | 'repayment' | 'conversion'>(
+    line: Line, type: K, request: Record<string, unknown>, mustSucceed: boolean, key: string = randomUUID(),
+  ) {
+    const requestHash = createHash('sha256').update(JSON.stringify({ type, request })).digest('hex');
+    const args = [{ key, requestHash, ...request }];
+    const updateId = updateIdFor(type, key, requestHash);
+    const result = await (type === 'purchase' ? line.executeUpdate(purchaseUpdate, { args: args as never, updateId })
+      : type === 'refund' ? line.executeUpdate(refundUpdate, { args: args as never, updateId })
+        : type === 'repayment' ? line.executeUpdate(repaymentUpdate, { args: args as never, updateId })
+          : line.executeUpdate(conversionUpdate, { args: args as never, updateId }));
+    if (mustSucceed && !result.ok) throw new Error(`${type} ${JSON.stringify(request)} refused: ${result.code} ${result.message}`);
+    return result;
+  }
+
+  /** Moves the shared clock just past the lines' statement close and waits for each to continue as new. */
+  private async passStatementClose(lines: Line[]): Promise<Map<string, string>> {
+    const closing = new Map<string, string>();
+    let wakeAt = 0;
+    for (const line of lines) {
+      const state = await line.query(lineQuery);
+      if (!state) throw new Error(`${line.workflowId} has no open line`);
+      closing.set(line.workflowId, state.nextStatementDate);
+      wakeAt = Math.max(wakeAt, Date.parse(nextWakeUp(state)));
+    }
+    const now = await this.env.currentTimeMs();
+    await this.env.sleep(wakeAt - now + 3_600_000);
+    for (const line of lines) {
+      await eventually(`${line.workflowId} continued as new past ${closing.get(line.workflowId)}`, async () => {
+        const latest = this.env.client.workflow.getHandle<typeof creditLine>(line.workflowId);
+        const { runId, status } = await latest.describe();
+        if (runId === line.firstExecutionRunId || status.name !== 'RUNNING') return false;
+        const state = await latest.query(lineQuery);
+        return state !== null && state.nextStatementDate > (closing.get(line.workflowId) ?? '');
+      });
+    }
+    return closing;
+  }
+
+  private async latestRunId(line: Line): Promise<string> {
+    return (await this.env.client.workflow.getHandle(line.workflowId).describe()).runId;
+  }
+
+  private async waitForStatus(line: Line, status: CreditLineStatus): Promise<void> {
+    await eventually(`${line.workflowId} ${status}`, async () => (await line.query(stateQuery)).status === status);
+  }
+
+  private async waitForManualReview(line: Line): Promise<void> {
+    const applicationId = this.applicationIds.get(line.workflowId) ?? '';
+    await eventually(`${line.workflowId} in manual review`, async () => {
+      const [row] = await this.db.select({ status: applications.status }).from(applications).where(eq(applications.id, applicationId));
+      return row?.status === 'MANUAL_REVIEW';
+    });
+  }
+
+  private async terminate(line: Line, runId?: string): Promise<void> {
+    const handle = this.env.client.workflow.getHandle(line.workflowId, runId);
+    if ((await handle.describe()).status.name === 'RUNNING') await handle.terminate('history captured');
+  }
+
+  /** A running line is terminated first, so its history ends where the path ends. */
+  private async capture(name: string, line: Line, opts: { runId?: string; terminate?: boolean } = {}): Promise<void> {
+    const runId = opts.runId ?? line.firstExecutionRunId;
+    if (opts.terminate ?? true) await this.terminate(line, runId);
+    const history = await this.env.client.workflow.getHandle(line.workflowId, runId).fetchHistory();
+    if (!history.events?.length) throw new Error(`${name}: empty history`);
+    this.histories.set(name, history);
+    console.log(`captured ${name} (${line.workflowId}, ${history.events.length} events)`);
+  }
+}
+
+async function eventually(what: string, done: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function expectEqual<T>(actual: T, expected: T, path: string): void {
+  if (actual !== expected) throw new Error(`${path}: expected ${String(expected)}, got ${String(actual)}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => { console.error('histories: generation failed, nothing written:', err); process.exit(1); },
+);
