@@ -4,6 +4,7 @@
  * against external PostgreSQL and Temporal, which is how Revolve scales out.
  */
 import http from 'node:http';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import pino from 'pino';
 import { createApp } from '../api/app';
@@ -13,6 +14,7 @@ import { connect, disconnect } from '../db/client';
 import { checkLedger, type LedgerCheck } from '../db/ledger-check';
 import { applyMigrations } from '../db/migrate';
 import { STANDARD_PRODUCT } from '../domain/product';
+import { checkWorkflowsAgainstReadModels } from '../runtime/workflow-check';
 import { createWorker } from '../runtime/worker';
 import { jwtSecret, provideDatabase, provideTemporal, Stoppables } from '../runtime/stack';
 import { formatMs } from '../toolchain/step';
@@ -22,7 +24,8 @@ const USAGE = `usage: revolve <command>
   worker                     a worker only (needs DATABASE_URL and TEMPORAL_ADDRESS)
   api                        the HTTP API only (needs DATABASE_URL and TEMPORAL_ADDRESS)
   migrate                    apply database migrations (needs DATABASE_URL)
-  ledger check               prove the trial balance is zero and each line's ledger equals its read models
+  ledger check [--workflows] prove the trial balance is zero and each line's ledger equals its read models
+                             (and, with --workflows, its workflow's state)
   token --customer ID        print a customer token for local use
   token --support ID         print a support-staff token (--admin ID for the platform's service token)`;
 
@@ -113,7 +116,20 @@ async function main(argv: string[]): Promise<number> {
       try {
         // Against DATABASE_URL, or the embedded database of `revolve start` (started for the check).
         const { db } = await provideDatabase(env, stoppables, { embedded: true });
-        return reportLedgerCheck(await checkLedger(db));
+        let code = reportLedgerCheck(await checkLedger(db));
+        if (rest.includes('--workflows')) {
+          // Against TEMPORAL_ADDRESS (or the dev server of `revolve start`, which must be running).
+          const client = new Client({ connection: await Connection.connect({ address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' }), namespace: env.TEMPORAL_NAMESPACE });
+          stoppables.add('Temporal connection', () => client.connection.close());
+          const workflows = await checkWorkflowsAgainstReadModels(db, client);
+          process.stdout.write(`workflows: ${workflows.lines} open lines queried, ${workflows.unreachable.length} did not answer\n`);
+          for (const d of workflows.differences) {
+            process.stdout.write(`  line ${d.creditLineId} ${d.account}: workflow ${d.ledger} fen, read model ${d.readModel} fen, difference ${d.difference} fen\n`);
+          }
+          if (workflows.differences.length > 0 || workflows.unreachable.length > 0) code = 1;
+          process.stdout.write(code === 0 ? 'OK: every open line\'s workflow holds the balances its read model shows\n' : 'FAILED\n');
+        }
+        return code;
       } finally {
         await stoppables.stopAll();
       }

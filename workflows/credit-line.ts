@@ -181,6 +181,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     line = openLine({ ...input, limit: outcome.limit, now: nowIso(), version: underwritingVersion + 1 });
     status = line.status;
     inReview = false;
+    showInUi();
     await persist([snapshotEvent(line, nowIso(), 'OPENED')]);
   }
   showInUi();

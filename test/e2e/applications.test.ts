@@ -30,8 +30,8 @@ describe('applying over HTTP', () => {
     const mine = await alice('GET', '/v1/credit-lines');
     expect(mine.body.items.map((l: { id: string }) => l.id)).toEqual([creditLineId]);
 
-    const description = await stack.client.workflow.getHandle(workflowIdFor(creditLineId)).describe();
-    expect(description.typedSearchAttributes.get(searchAttributes.status)).toBe('ACTIVE');
+    // Visibility follows the workflow's own upsert, a moment after the read model.
+    const description = await eventually(() => stack.client.workflow.getHandle(workflowIdFor(creditLineId)).describe(), (d) => d.typedSearchAttributes.get(searchAttributes.status) === 'ACTIVE');
     expect(description.typedSearchAttributes.get(searchAttributes.customerId)).toBe('alice');
     // Personal data never enters the workflow: its input names the customer by id only.
     const history = JSON.stringify(await stack.client.workflow.getHandle(workflowIdFor(creditLineId)).fetchHistory());

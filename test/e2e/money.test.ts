@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkLedger } from '../../db/ledger-check';
+import { checkWorkflowsAgainstReadModels } from '../../runtime/workflow-check';
 import { lineQuery, workflowIdFor } from '../../workflows/messages';
 import { api, eventually, startStack, type TestStack } from '../support/stack';
 
@@ -96,6 +97,9 @@ describe('money over HTTP', () => {
     expect(line.body.balance).toBe(10 * each);
     expect(state?.balances.currentCycle).toBe(10 * each);
     expect((await checkLedger(stack.database.db)).ok).toBe(true);
+    const workflows = await checkWorkflowsAgainstReadModels(stack.database.db, stack.client);
+    expect(workflows).toMatchObject({ differences: [], unreachable: [] });
+    expect(workflows.lines).toBeGreaterThanOrEqual(1);
   });
 
   it('answers 503 within about 2 s when no worker runs, then the retry gets the one decision made', async () => {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ENV_VARIABLES, loadEnv } from '../../config/env';
+import { SERVER_DYNAMIC_CONFIG } from '../../toolchain/temporal-server';
 
 // No Docker engine runs here, so the file is checked against the configuration the code reads.
 interface Service { image?: string; build?: string; command?: string[]; environment?: Record<string, string | number>; ports?: string[] }
@@ -45,6 +46,16 @@ describe('docker-compose.yml', () => {
     expect(services.api?.environment?.TEMPORAL_ADDRESS).toBe(services.worker?.environment?.TEMPORAL_ADDRESS);
     expect(services.api?.environment?.TEMPORAL_TASK_QUEUE).toBe(services.worker?.environment?.TEMPORAL_TASK_QUEUE);
     expect(services.worker?.environment?.TEMPORAL_TASK_QUEUE).toBe(loadEnv({}).TEMPORAL_TASK_QUEUE);
+  });
+
+  it('gives the Temporal server the settings the dev server gets', () => {
+    const temporal = services.temporal as Service & { volumes?: string[] };
+    const mount = temporal.volumes?.find((v) => v.includes('temporal-dynamic-config.yaml'));
+    expect(mount).toBeDefined();
+    const [file, target] = mount!.split(':');
+    expect(target).toBe(`/etc/temporal/${temporal.environment?.DYNAMIC_CONFIG_FILE_PATH}`);
+    const config = parse(fs.readFileSync(file!, 'utf8')) as Record<string, { value: unknown }[]>;
+    expect(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, v[0]?.value]))).toEqual(SERVER_DYNAMIC_CONFIG);
   });
 
   it('publishes the API on PORT and the Temporal UI where `npm start` puts it', () => {
