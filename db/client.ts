@@ -13,6 +13,9 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => {
 
 export function connect(url: string, opts: { max?: number } = {}): Database {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  // An idle connection dropped by the server (restart, failover) is an event, not a crash: the pool
+  // replaces it, and a query in flight fails on its own (activities retry, the API answers 5xx).
+  pool.on('error', (err) => process.stderr.write(`[revolve] PostgreSQL connection lost: ${err.message}\n`));
   return drizzle(pool, { schema }) as Database;
 }
 

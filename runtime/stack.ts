@@ -23,10 +23,13 @@ export class Stoppables {
   add(name: string, stop: Stop): void { this.stops.push({ name, stop }); }
   async stopAll(): Promise<void> {
     for (const { name, stop } of this.stops.reverse()) {
+      // A referenced timer: it also keeps the event loop alive while a child process exits.
+      let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         stop().catch((err: unknown) => process.stderr.write(`[revolve] stopping ${name} failed: ${String(err)}\n`)),
-        new Promise((resolve) => setTimeout(resolve, 15_000).unref()),
+        new Promise((resolve) => { timer = setTimeout(() => { process.stderr.write(`[revolve] stopping ${name}: gave up after 15 s\n`); resolve(undefined); }, 15_000); }),
       ]);
+      clearTimeout(timer);
     }
     this.stops.length = 0;
   }

@@ -50,7 +50,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   return {
     url: urlFor(opts.database),
     urlFor,
-    stop: () => server.stop(),
+    stop: () => stopPostgres(server, dataDir),
   };
 }
 
@@ -64,4 +64,17 @@ export async function ensureDatabase(adminUrl: string, database: string): Promis
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Stops the server. A terminal's Ctrl-C reaches PostgreSQL (in our process group) directly, and the
+ * library then waits for an exit that already happened; PostgreSQL removes its pid file once it is
+ * down, so that is what is awaited too.
+ */
+async function stopPostgres(server: EmbeddedPostgres, dataDir: string): Promise<void> {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  const down = async () => {
+    while (fs.existsSync(pidFile)) await new Promise((r) => setTimeout(r, 50));
+  };
+  await Promise.race([server.stop(), down()]);
 }

@@ -33,12 +33,9 @@ const { applyLineEvents } = proxyLocalActivities<Activities>({
 /** The server caps Updates per run (history.maxTotalUpdates, 2,000 by default): a fresh run well before. */
 const COMMANDS_PER_RUN = 1000;
 
-/** A manual review not decided within this time declines automatically (PRODUCT §3). */
-const MANUAL_REVIEW_TIMEOUT = '7 days';
-
 /** The product a line runs on; a second product is a configuration, not code. */
 function productFor(productId: string): Product {
-  if (productId !== STANDARD_PRODUCT.id) throw new Error(`unknown product ${productId}`);
+  if (productId !== STANDARD_PRODUCT.id) throw ApplicationFailure.nonRetryable(`unknown product ${productId}`, 'UNKNOWN_PRODUCT');
   return STANDARD_PRODUCT;
 }
 
@@ -104,12 +101,11 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   };
 
   /** Brings the line up to now (cycle closes, penalties) and schedules what that wrote. */
-  const catchUp = (): number => {
-    if (!line) return 0;
+  const catchUp = (): void => {
+    if (!line) return;
     const advanced = advance(line, nowIso(), product);
     line = advanced.state;
     void persist(advanced.events);
-    return advanced.closed.length;
   };
 
   // ── Money commands: decided synchronously (credit is taken before anything is awaited), persisted in order ──
@@ -165,7 +161,8 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     let outcome = scored;
     if (scored.decision === 'MANUAL_REVIEW') {
       inReview = true;
-      const decided = await condition(() => pendingReview !== undefined, MANUAL_REVIEW_TIMEOUT);
+      // Not decided in time: declined automatically (PRODUCT §3).
+      const decided = await condition(() => pendingReview !== undefined, `${product.underwriting.manualReviewDays} days`);
       const review = pendingReview;
       outcome = decided && review
         ? { ...scored, decision: review.approve ? 'APPROVE' : 'DECLINE', limit: review.approve ? (review.limit ?? scored.limit) : null }
@@ -191,9 +188,10 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     const current: CreditLineState = line;
     const untilWakeUp = Math.max(1, Date.parse(nextWakeUp(current)) - Date.now());
     await condition(runIsFull, untilWakeUp);
-    const closed = catchUp();
+    catchUp();
     showInUi();
-    if (closed > 0 || runIsFull()) {
+    // A statement closed (here, or in a command handled at or after the close), or the run is full.
+    if (line.nextStatementDate !== current.nextStatementDate || runIsFull()) {
       // Every handler answered and every write landed, then a fresh history with the state carried.
       await condition(() => allHandlersFinished() && allWritten());
       await continueAsNew<typeof creditLine>({ ...input, carried: line ?? undefined });

@@ -10,7 +10,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { History } from '@temporalio/common/lib/proto-utils';
+import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { eq } from 'drizzle-orm';
@@ -18,7 +20,7 @@ import { insertApplication } from '../../db/applications';
 import { connect, disconnect, type Database } from '../../db/client';
 import { applyMigrations } from '../../db/migrate';
 import { applications } from '../../db/schema';
-import { nextWakeUp } from '../../domain/credit-line';
+import { nextWakeUp, type CommandResult } from '../../domain/credit-line';
 import { STANDARD_PRODUCT } from '../../domain/product';
 import { statementIdOf } from '../../domain/projection';
 import { registerSearchAttributes } from '../../runtime/search-attributes';
@@ -31,6 +33,7 @@ import {
   conversionUpdate, decideApplicationUpdate, lineQuery, purchaseUpdate, refundUpdate, repaymentUpdate, searchAttributes, stateQuery,
   updateIdFor, workflowIdFor, type CreditLineInput, type CreditLineStatus,
 } from '../../workflows/messages';
+import { historyToJson } from './history-json';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TASK_QUEUE = 'histories';
@@ -40,13 +43,26 @@ const BORDERLINE = { monthlyIncome: 300_000, employmentMonths: 12 }; // PD betwe
 
 type Line = WorkflowHandleWithFirstExecutionRunId<typeof creditLine>;
 
+/** The money Updates and the request each takes, less the key and hash the caller adds. */
+const UPDATES = { purchase: purchaseUpdate, refund: refundUpdate, repayment: repaymentUpdate, conversion: conversionUpdate } as const;
+type RequestOf<K extends keyof typeof UPDATES> = (typeof UPDATES)[K] extends UpdateDefinition<CommandResult, [infer R]> ? Omit<R, 'key' | 'requestHash'> : never;
+
 async function main(): Promise<void> {
   const started = Date.now();
   Runtime.install({ logger: new DefaultLogger('WARN') });
+  // Stopped last-started first, once, also on Ctrl-C (the run then fails and its `finally` waits for the same stop).
   const stops: (() => Promise<void>)[] = [];
-  const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((err: unknown) => console.error('stopping:', err));
+  let stopping: Promise<void> | undefined;
+  const stopAll = () => (stopping ??= (async () => {
+    for (let stop = stops.pop(); stop; stop = stops.pop()) await stop().catch((err: unknown) => console.error('stopping:', err));
+  })());
+  const interrupted = (signal: NodeJS.Signals) => {
+    console.error(`histories: ${signal}, stopping what was started; nothing written`);
+    void stopAll().finally(() => process.exit(130));
   };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+
   const histories = new Map<string, History>();
   try {
     // ── Services: a throwaway PostgreSQL cluster and a time-skipping test server ──
@@ -59,7 +75,11 @@ async function main(): Promise<void> {
     ]);
     stops.push(() => pg.stop());
     const db = connect(pg.url, { max: 10 });
-    stops.push(() => disconnect(db));
+    // pool.end() resolves before its sockets close: PostgreSQL stopping right after reaches a client
+    // still closing, and a pool with no 'error' listener would take the process down with it.
+    let poolEnded = false;
+    db.$client.on('error', (err) => { if (!poolEnded) console.error('PostgreSQL pool:', err.message); });
+    stops.push(async () => { poolEnded = true; await disconnect(db); });
     await applyMigrations(db);
 
     const env = await startTimeSkipping(executable);
@@ -73,15 +93,14 @@ async function main(): Promise<void> {
     const running = worker.run();
     stops.push(async () => { worker.shutdown(); await running; });
 
-    const paths = new Paths(env, db, histories);
-    await paths.run();
+    await new Paths(env, db, histories).run();
   } finally {
     await stopAll();
   }
 
   // ── Only a complete corpus is written ──
   for (const [name, history] of histories) {
-    fs.writeFileSync(path.join(HERE, `${name}.json`), `${historyToJSON(history)}\n`);
+    fs.writeFileSync(path.join(HERE, `${name}.json`), historyToJson(history));
     console.log(`wrote test/histories/${name}.json (${history.events?.length ?? 0} events)`);
   }
   console.log(`${histories.size} histories in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -225,16 +244,12 @@ class Paths {
   }
 
   /** A money command as the API sends it: the Update ID derived from the key and the request's hash. */
-  private async command<K extends 'purchase' | 'refund' | 'repayment' | 'conversion'>(
-    line: Line, type: K, request: Record<string, unknown>, mustSucceed: boolean, key: string = randomUUID(),
-  ) {
+  private async command<K extends keyof typeof UPDATES>(
+    line: Line, type: K, request: RequestOf<K>, mustSucceed: boolean, key: string = randomUUID(),
+  ): Promise<CommandResult> {
     const requestHash = createHash('sha256').update(JSON.stringify({ type, request })).digest('hex');
-    const args = [{ key, requestHash, ...request }];
-    const updateId = updateIdFor(type, key, requestHash);
-    const result = await (type === 'purchase' ? line.executeUpdate(purchaseUpdate, { args: args as never, updateId })
-      : type === 'refund' ? line.executeUpdate(refundUpdate, { args: args as never, updateId })
-        : type === 'repayment' ? line.executeUpdate(repaymentUpdate, { args: args as never, updateId })
-          : line.executeUpdate(conversionUpdate, { args: args as never, updateId }));
+    const update = UPDATES[type] as UpdateDefinition<CommandResult, [unknown]>;
+    const result = await line.executeUpdate(update, { args: [{ key, requestHash, ...request }], updateId: updateIdFor(type, key, requestHash) });
     if (mustSucceed && !result.ok) throw new Error(`${type} ${JSON.stringify(request)} refused: ${result.code} ${result.message}`);
     return result;
   }
@@ -284,15 +299,31 @@ class Paths {
     if ((await handle.describe()).status.name === 'RUNNING') await handle.terminate('history captured');
   }
 
-  /** A running line is terminated first, so its history ends where the path ends. */
+  /**
+   * A running line is captured once it is idle (every workflow task completed, its timer to the next
+   * statement close started) and then terminated, so its history ends where the path ends.
+   */
   private async capture(name: string, line: Line, opts: { runId?: string; terminate?: boolean } = {}): Promise<void> {
     const runId = opts.runId ?? line.firstExecutionRunId;
-    if (opts.terminate ?? true) await this.terminate(line, runId);
-    const history = await this.env.client.workflow.getHandle(line.workflowId, runId).fetchHistory();
+    const handle = this.env.client.workflow.getHandle(line.workflowId, runId);
+    if (opts.terminate ?? true) {
+      await eventually(`${name} idle`, async () => idle(await handle.fetchHistory()));
+      await this.terminate(line, runId);
+    }
+    const history = await handle.fetchHistory();
     if (!history.events?.length) throw new Error(`${name}: empty history`);
     this.histories.set(name, history);
     console.log(`captured ${name} (${line.workflowId}, ${history.events.length} events)`);
   }
+}
+
+const EventType = proto.temporal.api.enums.v1.EventType;
+
+/** No workflow task outstanding, and the line waits on its timer. */
+function idle(history: History): boolean {
+  const types = (history.events ?? []).map((e) => e.eventType);
+  return types.lastIndexOf(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) > types.lastIndexOf(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
+    && types.includes(EventType.EVENT_TYPE_TIMER_STARTED);
 }
 
 async function eventually(what: string, done: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
