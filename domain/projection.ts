@@ -67,21 +67,9 @@ export function installmentFigures(after: LineBalances, before?: LineBalances): 
 /** The API's statement id: one statement per statement date on a line. */
 export const statementIdOf = (statementDate: string): string => `S-${statementDate}`;
 
-export interface StatementFigures {
-  id: string;
-  periodStart: string;
-  periodEnd: string;
-  statementDate: string;
-  dueDate: string;
-  openingBalance: Fen;
-  purchases: Fen;
-  refunds: Fen;
-  repayments: Fen;
-  fees: Fen;
-  penalties: Fen;
-  closingBalance: Fen;
-  amountDue: Fen;
-}
+/** A closed statement as the read model keeps it: the statement's own figures under the API's id. */
+export type StatementFigures = { id: string } & Pick<Statement,
+  'periodStart' | 'periodEnd' | 'statementDate' | 'dueDate' | 'openingBalance' | 'purchases' | 'refunds' | 'repayments' | 'fees' | 'penalties' | 'closingBalance' | 'amountDue'>;
 
 export function statementFigures(s: Statement): StatementFigures {
   return {

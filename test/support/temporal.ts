@@ -1,5 +1,9 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { inject } from 'vitest';
+import type { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { STANDARD_PRODUCT } from '../../domain/product';
+import { createWorker } from '../../runtime/worker';
+import { freshDatabase, type TestDatabase } from './database';
 import { registerSearchAttributes } from '../../runtime/search-attributes';
 
 /**
@@ -24,4 +28,35 @@ export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment
     await env.teardown();
     throw err;
   }
+}
+
+export interface TimeSkippingWorker {
+  env: TestWorkflowEnvironment;
+  database: TestDatabase;
+  taskQueue: string;
+}
+
+/**
+ * For a workflow test file: a time-skipping environment, a fresh database and a worker on them with
+ * the real activities, started before the file's tests and stopped after (pass or fail).
+ */
+export function useTimeSkippingWorker(taskQueue: string): TimeSkippingWorker {
+  const fixture = { taskQueue } as TimeSkippingWorker;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  beforeAll(async () => {
+    [fixture.env, fixture.database] = await Promise.all([timeSkippingEnvironment(), freshDatabase()]);
+    worker = await createWorker({
+      connection: fixture.env.nativeConnection, namespace: fixture.env.namespace ?? 'default', taskQueue,
+      deps: { db: fixture.database.db, underwritingPolicy: STANDARD_PRODUCT.underwriting },
+    });
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await fixture.env?.teardown();
+    await fixture.database?.drop();
+  });
+  return fixture;
 }

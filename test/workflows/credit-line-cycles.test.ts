@@ -5,10 +5,8 @@
  * closed statement in the read model must equal the domain's, and at the end the ledger check passes.
  */
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkLedger } from '../../db/ledger-check';
 import { creditLines, installments, statements } from '../../db/schema';
 import { addDays, instantAt, localDay } from '../../domain/calendar';
@@ -16,52 +14,30 @@ import { advance, decide, openLine, payoff, quoteInstallments, type Command, typ
 import { lineFigures, statementFigures } from '../../domain/projection';
 import { STANDARD_PRODUCT } from '../../domain/product';
 import type { Statement } from '../../domain/statement';
-import { createWorker } from '../../runtime/worker';
 import {
   conversionUpdate, installmentQuoteQuery, lineQuery, payoffQuery, purchaseUpdate, refundUpdate, repaymentUpdate, searchAttributes, stateQuery,
   updateIdFor, workflowIdFor, type CreditLineInput,
 } from '../../workflows/messages';
-import { freshDatabase, type TestDatabase } from '../support/database';
 import { receiveApplication } from '../support/fixtures';
-import { timeSkippingEnvironment } from '../support/temporal';
+import { useTimeSkippingWorker } from '../support/temporal';
 
-const TASK_QUEUE = 'cycles-test';
 const product = STANDARD_PRODUCT;
-let env: TestWorkflowEnvironment;
-let database: TestDatabase;
-let worker: Worker;
-let running: Promise<void>;
-
-beforeAll(async () => {
-  [env, database] = await Promise.all([timeSkippingEnvironment(), freshDatabase()]);
-  worker = await createWorker({
-    connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: TASK_QUEUE,
-    deps: { db: database.db, underwritingPolicy: product.underwriting },
-  });
-  running = worker.run();
-});
-
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-  await database?.drop();
-});
+const fixture = useTimeSkippingWorker('cycles-test');
 
 /** Strips what legitimately differs between the workflow and its mirror (event counters, cached answers). */
 const comparable = (s: CreditLineState | null) => s && { ...s, version: 0, remembered: s.remembered.map((r) => r.key) };
 
 describe('a credit line over 24 monthly cycles', () => {
   it('keeps every statement, installment and balance equal to the domain, the ledger balanced and each run short', async () => {
-    const input: CreditLineInput = await receiveApplication(database.db, { monthlyIncome: 2_000_000, statementDay: 5 });
-    const handle = await env.client.workflow.start('creditLine', {
-      workflowId: workflowIdFor(input.creditLineId), taskQueue: TASK_QUEUE, args: [input],
+    const input: CreditLineInput = await receiveApplication(fixture.database.db, { monthlyIncome: 2_000_000, statementDay: 5 });
+    const handle = await fixture.env.client.workflow.start('creditLine', {
+      workflowId: workflowIdFor(input.creditLineId), taskQueue: fixture.taskQueue, args: [input],
       typedSearchAttributes: [{ key: searchAttributes.customerId, value: input.customerId }],
     });
-    const nowIso = async () => new Date(await env.currentTimeMs()).toISOString();
+    const nowIso = async () => new Date(await fixture.env.currentTimeMs()).toISOString();
     const sleepUntil = async (instant: string) => {
-      const ms = Date.parse(instant) - (await env.currentTimeMs());
-      if (ms > 0) await env.sleep(ms);
+      const ms = Date.parse(instant) - (await fixture.env.currentTimeMs());
+      if (ms > 0) await fixture.env.sleep(ms);
     };
 
     // The mirror opens when the workflow does, on the same day and with the same limit.
@@ -137,7 +113,7 @@ describe('a credit line over 24 monthly cycles', () => {
       await expectSameState();
       const closed = closedStatements.find((s) => s.statementDate === statementDate);
       expect(closed).toBeDefined();
-      const [row] = await database.db.select().from(statements).where(and(eq(statements.creditLineId, input.creditLineId), eq(statements.statementDate, statementDate)));
+      const [row] = await fixture.database.db.select().from(statements).where(and(eq(statements.creditLineId, input.creditLineId), eq(statements.statementDate, statementDate)));
       expect(row).toMatchObject(statementFigures(closed!));
       const statementId = row!.id;
       const dueDate = closed!.dueDate;
@@ -152,7 +128,7 @@ describe('a credit line over 24 monthly cycles', () => {
         const converted = await send({ type: 'conversion', statementId, count: 3, ...none });
         expect(converted.ok).toBe(true);
         conversions++;
-        const plan = await database.db.select().from(installments).where(eq(installments.creditLineId, input.creditLineId));
+        const plan = await fixture.database.db.select().from(installments).where(eq(installments.creditLineId, input.creditLineId));
         expect(plan.filter((i) => i.statementId === statementId).map((i) => i.principal).reduce((a, b) => a + b, 0)).toBe(closed!.newPrincipal);
       } else if (cycle % 6 === 4) {
         // Late: five days past the due date, penalties accrue; then everything owed is paid.
@@ -177,7 +153,7 @@ describe('a credit line over 24 monthly cycles', () => {
         await send({ type: 'repayment', repaymentId: '', amount: closed!.amountDue, ...none });
       }
       await expectSameState();
-      const [line] = await database.db.select().from(creditLines).where(eq(creditLines.id, input.creditLineId));
+      const [line] = await fixture.database.db.select().from(creditLines).where(eq(creditLines.id, input.creditLineId));
       const figures = lineFigures(mirror.limit, mirror.balances);
       expect(line).toMatchObject({ balance: figures.balance, available: figures.available, principal: figures.accounts.PRINCIPAL, nextStatementDate: mirror.nextStatementDate });
     }
@@ -189,7 +165,7 @@ describe('a credit line over 24 monthly cycles', () => {
     const description = await handle.describe();
     expect(description.typedSearchAttributes.get(searchAttributes.status)).toBe('ACTIVE');
     expect((await handle.query(stateQuery)).status).toBe('ACTIVE');
-    const check = await checkLedger(database.db);
+    const check = await checkLedger(fixture.database.db);
     expect(check.differences).toEqual([]);
     expect(check.ok).toBe(true);
     await handle.terminate('test done');

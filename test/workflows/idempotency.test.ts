@@ -1,41 +1,16 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkLedger } from '../../db/ledger-check';
 import { addDays, instantAt } from '../../domain/calendar';
-import { STANDARD_PRODUCT } from '../../domain/product';
-import { createWorker } from '../../runtime/worker';
 import { lineQuery, purchaseUpdate, updateIdFor, workflowIdFor } from '../../workflows/messages';
-import { freshDatabase, type TestDatabase } from '../support/database';
 import { receiveApplication } from '../support/fixtures';
-import { timeSkippingEnvironment } from '../support/temporal';
+import { useTimeSkippingWorker } from '../support/temporal';
 
-const TASK_QUEUE = 'idempotency-test';
-let env: TestWorkflowEnvironment;
-let database: TestDatabase;
-let worker: Worker;
-let running: Promise<void>;
-
-beforeAll(async () => {
-  [env, database] = await Promise.all([timeSkippingEnvironment(), freshDatabase()]);
-  worker = await createWorker({
-    connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: TASK_QUEUE,
-    deps: { db: database.db, underwritingPolicy: STANDARD_PRODUCT.underwriting },
-  });
-  running = worker.run();
-});
-
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-  await database?.drop();
-});
+const fixture = useTimeSkippingWorker('idempotency-test');
 
 describe('idempotency across continue-as-new', () => {
   it('charges once for one key sent 5 times at once, and gives the same answer after the run continued as new', async () => {
-    const input = await receiveApplication(database.db, { monthlyIncome: 2_000_000, statementDay: 5 });
-    const handle = await env.client.workflow.start('creditLine', { workflowId: workflowIdFor(input.creditLineId), taskQueue: TASK_QUEUE, args: [input] });
+    const input = await receiveApplication(fixture.database.db, { monthlyIncome: 2_000_000, statementDay: 5 });
+    const handle = await fixture.env.client.workflow.start('creditLine', { workflowId: workflowIdFor(input.creditLineId), taskQueue: fixture.taskQueue, args: [input] });
     let line = await handle.query(lineQuery);
     for (let i = 0; i < 100 && !line; i++) { await new Promise((r) => setTimeout(r, 50)); line = await handle.query(lineQuery); }
     const request = { key: 'order-42', requestHash: 'a'.repeat(64), merchantId: 'self-operated', amount: 45_600 };
@@ -47,7 +22,7 @@ describe('idempotency across continue-as-new', () => {
     const firstRun = (await handle.describe()).runId;
 
     // Past the statement close: the workflow continued as new, carrying the answered keys.
-    await env.sleep(Date.parse(instantAt(addDays(line!.nextStatementDate, 1), '10:00')) - (await env.currentTimeMs()));
+    await fixture.env.sleep(Date.parse(instantAt(addDays(line!.nextStatementDate, 1), '10:00')) - (await fixture.env.currentTimeMs()));
     let after = await handle.describe();
     for (let i = 0; i < 100 && after.runId === firstRun; i++) { await new Promise((r) => setTimeout(r, 50)); after = await handle.describe(); }
     expect(after.runId).not.toBe(firstRun);
@@ -59,7 +34,7 @@ describe('idempotency across continue-as-new', () => {
     // Billed once: 45,600 fen on the statement, nothing in the new cycle.
     expect(state?.balances.statements.map((s) => s.billed)).toEqual([45_600]);
     expect(state?.balances.currentCycle).toBe(0);
-    expect((await checkLedger(database.db)).ok).toBe(true);
+    expect((await checkLedger(fixture.database.db)).ok).toBe(true);
     await handle.terminate('test done');
   });
 });

@@ -1,66 +1,34 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applications, creditLines, underwritingDecisions } from '../../db/schema';
 import { STANDARD_PRODUCT } from '../../domain/product';
-import { createWorker } from '../../runtime/worker';
 import { decideApplicationUpdate, searchAttributes, stateQuery, workflowIdFor, type CreditLineInput } from '../../workflows/messages';
-import { freshDatabase, type TestDatabase } from '../support/database';
 import { receiveApplication } from '../support/fixtures';
-import { timeSkippingEnvironment } from '../support/temporal';
+import { eventually } from '../support/eventually';
+import { useTimeSkippingWorker } from '../support/temporal';
 
-const TASK_QUEUE = 'underwriting-test';
-let env: TestWorkflowEnvironment;
-let database: TestDatabase;
-let worker: Worker;
-let running: Promise<void>;
-
-beforeAll(async () => {
-  [env, database] = await Promise.all([timeSkippingEnvironment(), freshDatabase()]);
-  worker = await createWorker({
-    connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: TASK_QUEUE,
-    deps: { db: database.db, underwritingPolicy: STANDARD_PRODUCT.underwriting },
-  });
-  running = worker.run();
-});
-
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-  await database?.drop();
-});
+const fixture = useTimeSkippingWorker('underwriting-test');
 
 function start(input: CreditLineInput) {
-  return env.client.workflow.start('creditLine', {
-    workflowId: workflowIdFor(input.creditLineId), taskQueue: TASK_QUEUE, args: [input],
+  return fixture.env.client.workflow.start('creditLine', {
+    workflowId: workflowIdFor(input.creditLineId), taskQueue: fixture.taskQueue, args: [input],
     typedSearchAttributes: [{ key: searchAttributes.customerId, value: input.customerId }],
   });
 }
 
-async function waitForQuery<T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not reached');
-}
-
 async function rowsOf(input: CreditLineInput) {
-  const [application] = await database.db.select().from(applications).where(eq(applications.id, input.applicationId));
-  const [line] = await database.db.select().from(creditLines).where(eq(creditLines.id, input.creditLineId));
-  const [decision] = await database.db.select().from(underwritingDecisions).where(eq(underwritingDecisions.applicationId, input.applicationId));
+  const [application] = await fixture.database.db.select().from(applications).where(eq(applications.id, input.applicationId));
+  const [line] = await fixture.database.db.select().from(creditLines).where(eq(creditLines.id, input.creditLineId));
+  const [decision] = await fixture.database.db.select().from(underwritingDecisions).where(eq(underwritingDecisions.applicationId, input.applicationId));
   return { application, line, decision };
 }
 
 describe('underwriting in the credit-line workflow', () => {
   it('approves a well-paid applicant, writes the decision and opens the line', async () => {
     // 20,000 yuan a month, 36 months employed, age 30: PD well under 0.08.
-    const input = await receiveApplication(database.db, { monthlyIncome: 2_000_000 });
+    const input = await receiveApplication(fixture.database.db, { monthlyIncome: 2_000_000 });
     const handle = await start(input);
-    const state = await waitForQuery(() => handle.query(stateQuery), (s) => s.status === 'ACTIVE');
+    const state = await eventually(() => handle.query(stateQuery), (s) => s.status === 'ACTIVE');
     const { application, line, decision } = await rowsOf(input);
     expect(application?.status).toBe('APPROVED');
     expect(decision?.decision).toBe('APPROVE');
@@ -75,7 +43,7 @@ describe('underwriting in the credit-line workflow', () => {
   });
 
   it('declines a low income, and the workflow ends DECLINED', async () => {
-    const input = await receiveApplication(database.db, { monthlyIncome: 100_000, employmentMonths: 2 });
+    const input = await receiveApplication(fixture.database.db, { monthlyIncome: 100_000, employmentMonths: 2 });
     const handle = await start(input);
     const result = await handle.result();
     expect(result.status).toBe('DECLINED');
@@ -87,9 +55,9 @@ describe('underwriting in the credit-line workflow', () => {
 
   it('waits for staff in manual review, and takes their decision and limit', async () => {
     // 3,000 yuan a month scores PD between 0.08 and 0.15.
-    const input = await receiveApplication(database.db, { monthlyIncome: 300_000, employmentMonths: 12 });
+    const input = await receiveApplication(fixture.database.db, { monthlyIncome: 300_000, employmentMonths: 12 });
     const handle = await start(input);
-    await waitForQuery(async () => (await rowsOf(input)).application?.status, (s) => s === 'MANUAL_REVIEW');
+    await eventually(async () => (await rowsOf(input)).application?.status, (s) => s === 'MANUAL_REVIEW');
     const outcome = await handle.executeUpdate(decideApplicationUpdate, { args: [{ approve: true, limit: 200_000, note: 'payslips seen', staffId: 'S1' }] });
     expect(outcome).toEqual({ status: 'APPROVED' });
     const { line, decision } = await rowsOf(input);
@@ -100,12 +68,12 @@ describe('underwriting in the credit-line workflow', () => {
   });
 
   it('declines automatically when no one decides a manual review within 7 days', async () => {
-    const input = await receiveApplication(database.db, { monthlyIncome: 300_000, employmentMonths: 12 });
+    const input = await receiveApplication(fixture.database.db, { monthlyIncome: 300_000, employmentMonths: 12 });
     const handle = await start(input);
-    const startedAt = await env.currentTimeMs();
+    const startedAt = await fixture.env.currentTimeMs();
     const result = await handle.result(); // the time-skipping server jumps over the 7-day timer
     expect(result.status).toBe('DECLINED');
-    expect((await env.currentTimeMs()) - startedAt).toBeGreaterThanOrEqual(7 * 24 * 3600 * 1000);
+    expect((await fixture.env.currentTimeMs()) - startedAt).toBeGreaterThanOrEqual(7 * 24 * 3600 * 1000);
     const { decision } = await rowsOf(input);
     expect(decision?.reasonCodes).toContain('MANUAL_REVIEW_EXPIRED');
     expect(decision?.decidedBy).toBe('system:review-timeout');
