@@ -217,7 +217,11 @@ function eventFor(
   const day = localDay(now);
   const postings = postingsFor(next.creditLineId, kind, lineAccountBalances(before.balances), lineAccountBalances(next.balances));
   const line = project(next, day);
-  const nothingBilledOwed = line.currentDue === null;
+  // Only what this event changed goes to the read models: a purchase rewrites no installment rows.
+  const installmentKey = (i: InstallmentFigures) => `${i.planId}#${i.seq}`;
+  const unchanged = new Set(installmentFigures(before.balances).map((i) => `${installmentKey(i)}=${JSON.stringify(i)}`));
+  const installments = installmentFigures(next.balances, before.balances).filter((i) => !unchanged.has(`${installmentKey(i)}=${JSON.stringify(i)}`));
+  const billedDebtJustPaid = line.currentDue === null && project(before, day).currentDue !== null;
   return {
     idempotencyKey: `${next.creditLineId}:${kind}:${id}`,
     creditLineId: next.creditLineId,
@@ -226,9 +230,10 @@ function eventFor(
     ...(postings.length > 0 ? { entry: { kind, postings } } : {}),
     ...extra,
     line,
+    // Few statements are live at once, and their status also moves with the calendar: all of them.
     statementStatuses: statementStatuses(before.balances, next.balances, day),
-    ...(nothingBilledOwed ? { allBilledPaid: true } : {}),
-    installments: installmentFigures(next.balances, before.balances),
+    ...(billedDebtJustPaid ? { allBilledPaid: true } : {}),
+    ...(installments.length > 0 ? { installments } : {}),
   };
 }
 
