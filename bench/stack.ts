@@ -48,13 +48,19 @@ export interface Child {
   logFile: string;
   /** Resolves when the child printed `Revolve is up`; rejects if it exits first. */
   up: Promise<void>;
+  /** SIGTERM to its group, SIGKILL after 15 s; idempotent (the cleanup calls it too). */
+  stop(): Promise<void>;
 }
 
 /** `bin/revolve <command>` in its own process group, output to a log file; stopped with SIGTERM, then SIGKILL. */
-function startChild(name: string, command: string, env: Record<string, string>, logDir: string, cleanup: Cleanup): Child {
+function startChild(name: string, command: string, env: Record<string, string>, logDir: string, cleanup: Cleanup, nodeFlags: string[] = []): Child {
   const logFile = path.join(logDir, `${name}.log`);
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(path.join(ROOT, 'bin', 'revolve'), [command], {
+  // With node flags (a CPU profile: not allowed in NODE_OPTIONS), node runs the CLI through tsx's loader itself.
+  const [file, args] = nodeFlags.length > 0
+    ? [process.execPath, [...nodeFlags, '--import', 'tsx', path.join(ROOT, 'cli', 'main.ts'), command]]
+    : [path.join(ROOT, 'bin', 'revolve'), [command]];
+  const child = spawn(file, args, {
     cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', out], detached: true,
   });
   fs.closeSync(out);
@@ -64,7 +70,8 @@ function startChild(name: string, command: string, env: Record<string, string>, 
   // A detached group outlives its parent: make sure it does not, however this process ends.
   const kill = () => { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } };
   process.once('exit', kill);
-  cleanup.add(name, async () => {
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= (async () => {
     process.off('exit', kill);
     if (child.exitCode !== null || child.signalCode !== null) return;
     try { process.kill(-pid, 'SIGTERM'); } catch { return; }
@@ -72,7 +79,8 @@ function startChild(name: string, command: string, env: Record<string, string>, 
     await exited;
     clearTimeout(timer);
     kill(); // the tsx launcher's child, should it linger
-  });
+  })());
+  cleanup.add(name, stop);
   const up = new Promise<void>((resolve, reject) => {
     let seen = '';
     child.stdout?.on('data', (d: Buffer) => {
@@ -83,7 +91,7 @@ function startChild(name: string, command: string, env: Record<string, string>, 
     void exited.then(() => reject(new Error(`${name} exited with ${child.exitCode ?? child.signalCode} before it was up; see ${logFile}:\n${tail(logFile)}`)));
   });
   up.catch(() => undefined);
-  return { name, pid, process: child, logFile, up };
+  return { name, pid, process: child, logFile, up, stop };
 }
 
 export function tail(file: string, lines = 20): string {
@@ -103,7 +111,7 @@ export interface Stack {
   api: Child;
 }
 
-export async function startStack(cleanup: Cleanup): Promise<Stack> {
+export async function startStack(cleanup: Cleanup, opts: { workerNodeFlags?: string[] } = {}): Promise<Stack> {
   const dataDir = path.resolve(ROOT, '.data', `bench-${process.pid}`);
   fs.rmSync(dataDir, { recursive: true, force: true });
   fs.mkdirSync(dataDir, { recursive: true });
@@ -117,7 +125,7 @@ export async function startStack(cleanup: Cleanup): Promise<Stack> {
   const temporal = await startDevServer({ cli, namespace: NAMESPACE, logFile: path.join(dataDir, 'temporal.log') });
   cleanup.add('Temporal dev server', () => temporal.stop());
 
-  const db = connect(pg.url, { max: 5 });
+  const db = connect(pg.url, { max: 10 });
   cleanup.add('database pool', () => disconnect(db));
   await step('Applying database migrations', () => applyMigrations(db));
   const connection = await Connection.connect({ address: temporal.address });
@@ -131,7 +139,7 @@ export async function startStack(cleanup: Cleanup): Promise<Stack> {
     DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: NAMESPACE, TEMPORAL_TASK_QUEUE: TASK_QUEUE,
     PORT: String(port), AUTH_JWT_SECRET: jwtSecret, LOG_LEVEL: 'warn', REVOLVE_DATA_DIR: dataDir,
   };
-  const worker = startChild('worker', 'worker', env, dataDir, cleanup);
+  const worker = startChild('worker', 'worker', env, dataDir, cleanup, opts.workerNodeFlags);
   const api = startChild('api', 'api', env, dataDir, cleanup);
   const apiUrl = new URL(`http://127.0.0.1:${port}`);
   await step('Starting the worker and the API (child processes)', async () => {

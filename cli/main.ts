@@ -26,6 +26,8 @@ const USAGE = `usage: revolve <command>
   migrate                    apply database migrations (needs DATABASE_URL)
   ledger check [--workflows] prove the trial balance is zero and each line's ledger equals its read models
                              (and, with --workflows, its workflow's state)
+  bench [--lines N --rate R --duration S]
+                             the purchase-latency benchmark on a throwaway stack
   token --customer ID        print a customer token for local use
   token --support ID         print a support-staff token (--admin ID for the platform's service token)`;
 
@@ -140,6 +142,11 @@ async function main(argv: string[]): Promise<number> {
       } finally {
         await stoppables.stopAll();
       }
+    }
+    case 'bench': {
+      // Loaded on demand: the benchmark and its load generator are development tools.
+      const bench = await import('../bench/main');
+      return bench.main(rest);
     }
     case 'token': {
       const [flag, subject] = rest;

@@ -10,3 +10,4 @@ export * from './payoff';
 export * from './ledger';
 export * from './projection';
 export * from './credit-line';
+export * from './product-schema';

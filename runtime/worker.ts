@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { STANDARD_PRODUCT } from '../domain/product';
+import { parseProduct } from '../domain/product-schema';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -26,6 +28,8 @@ export interface WorkerOptions {
 }
 
 export async function createWorker(opts: WorkerOptions): Promise<Worker> {
+  // The workflows read the product as plain data; it is validated once, here, before any line runs.
+  parseProduct(STANDARD_PRODUCT);
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,

@@ -16,7 +16,8 @@ import {
   statementDateFor,
   toDayNumber,
 } from '../../domain/calendar';
-import { parseProduct, STANDARD_PRODUCT } from '../../domain/product';
+import { STANDARD_PRODUCT } from '../../domain/product';
+import { parseProduct } from '../../domain/product-schema';
 
 const arbDay = fc.integer({ min: toDayNumber('2000-01-01'), max: toDayNumber('2099-12-31') }).map(fromDayNumber);
 const arbStatementDay = fc.integer({ min: 1, max: 28 });

@@ -9,7 +9,8 @@ import {
   installmentQuote,
   irr,
 } from '../../domain/installments';
-import { parseProduct, STANDARD_PRODUCT } from '../../domain/product';
+import { STANDARD_PRODUCT } from '../../domain/product';
+import { parseProduct } from '../../domain/product-schema';
 import { applyPurchase, closeCycle, netBalance, openBalances, outstandingPrincipal } from '../../domain/statement';
 import { allocateRepayment, owedByBucket } from '../../domain/waterfall';
 

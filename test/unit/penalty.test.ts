@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { addDays, daysBetween } from '../../domain/calendar';
 import { applyRate } from '../../domain/money';
 import { accruePenalties, chargedBetween, daysPastDue, oldestUnpaidDueDate } from '../../domain/penalty';
-import { parseProduct, STANDARD_PRODUCT } from '../../domain/product';
+import { STANDARD_PRODUCT } from '../../domain/product';
+import { parseProduct } from '../../domain/product-schema';
 import { applyPurchase, closeCycle, openBalances, type LineBalances } from '../../domain/statement';
 import { allocateRepayment } from '../../domain/waterfall';
 

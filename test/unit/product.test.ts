@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRate } from '../../domain/money';
-import { parseProduct, ProductSchema, STANDARD_PRODUCT } from '../../domain/product';
+import { STANDARD_PRODUCT } from '../../domain/product';
+import { parseProduct, ProductSchema } from '../../domain/product-schema';
 
 describe('product configuration', () => {
   it('holds every number of the standard product', () => {
