@@ -8,31 +8,37 @@ import { sumPostings } from '../domain/ledger';
 export interface LineEventsResult {
   /** Journal entries written. */
   entries: number;
-  /** The batch had been written by an earlier attempt: nothing was written again. */
-  duplicate: boolean;
+  /** Journal entries already there (an earlier attempt wrote them): not written again. */
+  duplicates: number;
 }
-
-class DuplicateEntry extends Error {}
 
 type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 
-/** One event: its journal entry and postings, transaction, command answer and read models. Returns the entry id. */
-async function writeEvent(tx: Tx, event: LineEvent, isLatest: boolean): Promise<number | null> {
+/**
+ * One event: its journal entry and postings, transaction, command answer and read models. Each is
+ * idempotent on its own: an entry already there (an earlier attempt, perhaps batched differently on
+ * replay) keeps its postings and is not written again; the rest is insert-if-absent or version-guarded.
+ */
+async function writeEvent(tx: Tx, event: LineEvent, isLatest: boolean): Promise<'written' | 'duplicate' | 'no-entry'> {
   let entryId: number | null = null;
-  if (event.entry && event.entry.postings.length > 0) {
-    const [inserted] = await tx.insert(journalEntries).values({
-      idempotencyKey: event.idempotencyKey, creditLineId: event.creditLineId, kind: event.entry.kind,
-      occurredAt: event.occurredAt, description: event.entry.description ?? null,
-    }).onConflictDoNothing({ target: journalEntries.idempotencyKey }).returning({ id: journalEntries.id });
-    if (!inserted) throw new DuplicateEntry();
+  let outcome: 'written' | 'duplicate' | 'no-entry' = 'no-entry';
+  const entry = event.entry && event.entry.postings.length > 0 ? event.entry : undefined;
+  const [inserted] = entry
+    ? await tx.insert(journalEntries).values({
+      idempotencyKey: event.idempotencyKey, creditLineId: event.creditLineId, kind: entry.kind,
+      occurredAt: event.occurredAt, description: entry.description ?? null,
+    }).onConflictDoNothing({ target: journalEntries.idempotencyKey }).returning({ id: journalEntries.id })
+    : [];
+  if (entry) outcome = inserted ? 'written' : 'duplicate';
+  if (entry && inserted) {
     entryId = inserted.id;
-    const lineAccountIds = event.entry.postings.map((p) => p.accountId).filter((id) => id.startsWith('line:'));
+    const lineAccountIds = entry.postings.map((p) => p.accountId).filter((id) => id.startsWith('line:'));
     if (lineAccountIds.length > 0) {
       await tx.insert(ledgerAccounts)
         .values(lineAccountIds.map((id) => ({ id, creditLineId: event.creditLineId, code: id.slice(id.lastIndexOf(':') + 1) })))
         .onConflictDoNothing();
     }
-    await tx.insert(postings).values(event.entry.postings.map((p) => ({ entryId: inserted.id, accountId: p.accountId, amount: p.amount })));
+    await tx.insert(postings).values(entry.postings.map((p) => ({ entryId: inserted.id, accountId: p.accountId, amount: p.amount })));
   }
   if (event.transaction) {
     await tx.insert(transactions).values({
@@ -80,7 +86,7 @@ async function writeEvent(tx: Tx, event: LineEvent, isLatest: boolean): Promise<
       target: [installments.creditLineId, installments.planId, installments.seq], set: row, setWhere: sql`${installments.version} < ${event.version}`,
     });
   }
-  return entryId;
+  return outcome;
 }
 
 export function createLedgerActivities({ db }: { db: Database }) {
@@ -98,20 +104,15 @@ export function createLedgerActivities({ db }: { db: Database }) {
           throw ApplicationFailure.nonRetryable(`entry ${event.idempotencyKey} does not balance`, 'UNBALANCED_ENTRY');
         }
       }
-      try {
-        return await db.transaction(async (tx) => {
-          let entries = 0;
-          for (const [index, event] of events.entries()) {
-            if ((await writeEvent(tx, event, index === events.length - 1)) !== null) entries += 1;
-          }
-          return { entries, duplicate: false };
-        });
-      } catch (err) {
-        // A batch is written whole or not at all: one entry already there means an earlier attempt
-        // committed all of it, and this retry changes nothing.
-        if (err instanceof DuplicateEntry) return { entries: 0, duplicate: true };
-        throw err;
-      }
+      return db.transaction(async (tx) => {
+        const result: LineEventsResult = { entries: 0, duplicates: 0 };
+        for (const [index, event] of events.entries()) {
+          const outcome = await writeEvent(tx, event, index === events.length - 1);
+          if (outcome === 'written') result.entries += 1;
+          if (outcome === 'duplicate') result.duplicates += 1;
+        }
+        return result;
+      });
     },
   };
 }

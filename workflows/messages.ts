@@ -4,7 +4,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { Command, CommandResult, CreditLineState, RejectionCode } from '../domain/credit-line';
+import type { Command, CommandResult, CreditLineState, LineStatus, RejectionCode } from '../domain/credit-line';
 import type { InstallmentQuote } from '../domain/installments';
 import type { PayoffQuote } from '../domain/payoff';
 
@@ -22,7 +22,8 @@ export interface CreditLineInput {
   statementDay: number;
 }
 
-export type CreditLineStatus = 'UNDERWRITING' | 'ACTIVE' | 'SUSPENDED' | 'CLOSING' | 'CLOSED' | 'DECLINED' | 'CHARGED_OFF';
+/** The line's status as operators see it: before approval, then the open line's own (domain) status. */
+export type CreditLineStatus = 'UNDERWRITING' | 'DECLINED' | LineStatus;
 
 export const searchAttributes = {
   status: defineSearchAttributeKey('CreditLineStatus', SearchAttributeType.KEYWORD),

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { insertApplication, withdrawApplication } from '../../db/applications';
 import { localDay } from '../../domain/calendar';
+import { STANDARD_PRODUCT } from '../../domain/product';
 import { searchAttributes, workflowIdFor, type CreditLineInput } from '../../workflows/messages';
 import type { creditLine } from '../../workflows/credit-line';
 import type { ApiContext } from '../context';
@@ -11,8 +12,6 @@ import { problems } from '../problem';
 import { findApplicationFor } from '../read-models';
 import { commonErrors, defineRoute } from '../route';
 import { fenSchema } from '../schemas';
-
-export const STANDARD_PRODUCT_ID = 'standard';
 
 const applicationBody = z.object({
   phone: z.string().regex(/^\+?[0-9]{6,15}$/, 'a phone number of 6 to 15 digits, optionally starting with +'),
@@ -53,10 +52,10 @@ export function applicationRoutes(ctx: ApiContext): Router {
     const creditLineId = `cl_${randomUUID()}`;
     const statementDay = body.statementDay ?? defaultStatementDay(ctx.now());
     await insertApplication(ctx.db, {
-      applicationId, creditLineId, customerId: principal.subject, productId: STANDARD_PRODUCT_ID,
+      applicationId, creditLineId, customerId: principal.subject, productId: STANDARD_PRODUCT.id,
       phone: body.phone, monthlyIncome: body.monthlyIncome, employmentMonths: body.employmentMonths, age: body.age, statementDay,
     });
-    const input: CreditLineInput = { creditLineId, applicationId, customerId: principal.subject, productId: STANDARD_PRODUCT_ID, statementDay };
+    const input: CreditLineInput = { creditLineId, applicationId, customerId: principal.subject, productId: STANDARD_PRODUCT.id, statementDay };
     try {
       await ctx.temporal.workflow.start<typeof creditLine>('creditLine', {
         workflowId: workflowIdFor(creditLineId),

@@ -83,13 +83,30 @@ describe('the ledger in PostgreSQL', () => {
     const lineId = await openLine(100_000);
     const before = openBalances('2027-01-03');
     const first = await post(lineId, `${lineId}:purchase:p1`, 'PURCHASE', before, applyPurchase(before, 5_000), 100_000, 1, '2027-01-03');
-    expect(first.result).toEqual({ entries: 1, duplicate: false });
+    expect(first.result).toEqual({ entries: 1, duplicates: 0 });
     const entriesBefore = (await checkLedger(database.db)).entries;
     const again = await ledger.applyLineEvents([first.event]);
-    expect(again).toEqual({ entries: 0, duplicate: true });
+    expect(again).toEqual({ entries: 0, duplicates: 1 });
     const check = await checkLedger(database.db);
     expect(check.entries).toBe(entriesBefore);
     expect(check.ok).toBe(true);
+  });
+
+  it('writes what is missing when a replay batches committed and new events together', async () => {
+    // The worker crashed after batch [A] committed; on replay A arrives batched with a new B.
+    const lineId = await openLine(100_000);
+    const start = openBalances('2027-01-03');
+    const afterA = applyPurchase(start, 1_000);
+    const a = await post(lineId, `${lineId}:purchase:a`, 'PURCHASE', start, afterA, 100_000, 1, '2027-01-03');
+    const afterB = applyPurchase(afterA, 2_000);
+    const b = { ...a.event, idempotencyKey: `${lineId}:purchase:b`, version: 2,
+      entry: { kind: 'PURCHASE' as const, postings: postingsFor(lineId, 'PURCHASE', lineAccountBalances(afterA), lineAccountBalances(afterB)) },
+      transaction: { id: `${lineId}:purchase:b`, kind: 'PURCHASE', amount: 2_000 },
+      line: { ...a.event.line, ...lineFigures(100_000, afterB) } };
+    expect(await ledger.applyLineEvents([a.event, b])).toEqual({ entries: 1, duplicates: 1 });
+    const [line] = await database.db.select().from(creditLines).where(eq(creditLines.id, lineId));
+    expect(line).toMatchObject({ principal: 3_000, version: 2 });
+    expect((await checkLedger(database.db)).ok).toBe(true);
   });
 
   it('names the line and the difference when a read model disagrees with the ledger', async () => {
@@ -162,7 +179,7 @@ describe('the ledger in PostgreSQL', () => {
             // An activity retried after its first attempt committed: nothing may change.
             const replay = posted[Math.floor(posted.length / 2)]!;
             const r = await ledger.applyLineEvents([replay]);
-            if (replay.entry) expect(r.duplicate).toBe(true);
+            if (replay.entry) expect(r).toEqual({ entries: 0, duplicates: 1 });
             totals.retries++;
           }
         }

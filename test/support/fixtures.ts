@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { insertApplication } from '../../db/applications';
 import type { Database } from '../../db/client';
+import { STANDARD_PRODUCT } from '../../domain/product';
 import type { CreditLineInput } from '../../workflows/messages';
 
 /** An application received as the API receives it; returns the workflow input for it. */
@@ -9,7 +10,7 @@ export async function receiveApplication(db: Database, applicant: { monthlyIncom
     applicationId: `app_${randomUUID()}`,
     creditLineId: `cl_${randomUUID()}`,
     customerId: applicant.customerId ?? `C-${randomUUID().slice(0, 8)}`,
-    productId: 'standard',
+    productId: STANDARD_PRODUCT.id,
     statementDay: applicant.statementDay ?? 5,
   };
   await insertApplication(db, {
