@@ -97,20 +97,13 @@ export interface LineBalances {
   cycle: CycleMovements;
 }
 
-export interface Statement {
+/** A closed cycle: its movements (what `cycle` summed), and what they leave owed. */
+export interface Statement extends CycleMovements {
   periodStart: Day;
   periodEnd: Day;
   statementDate: Day;
   dueDate: Day;
   openingBalance: Fen;
-  purchases: Fen;
-  refunds: Fen;
-  repayments: Fen;
-  /** Installment fees billed in the cycle. */
-  fees: Fen;
-  penalties: Fen;
-  installmentPrincipal: Fen;
-  convertedPrincipal: Fen;
   /** Revolving principal billed on this statement: what may be converted into installments. */
   newPrincipal: Fen;
   /** What the line is owed as of the statement (negative: the line owes the customer). */
