@@ -1,16 +1,18 @@
+import { LINE_STATUSES, SUSPENSION_REASONS } from '../domain/credit-line';
 import { z } from './openapi';
 
 /** Shared response shapes (API.md), one definition each. */
 export const fenSchema = z.number().int().openapi({ description: 'Money in integer fen (12345 = 123.45 yuan)', example: 12345 });
 
-export const creditLineStatusSchema = z.enum(['UNDERWRITING', 'ACTIVE', 'SUSPENDED', 'CLOSING', 'CLOSED', 'DECLINED', 'CHARGED_OFF']);
+/** Before approval, then the open line's own statuses (one list, in the domain). */
+export const creditLineStatusSchema = z.enum(['UNDERWRITING', 'DECLINED', ...LINE_STATUSES]);
 
 export const creditLineSchema = z.object({
   id: z.string(),
   customerId: z.string(),
   productId: z.string(),
   status: creditLineStatusSchema,
-  suspensionReasons: z.array(z.enum(['OVERDUE', 'RISK_LOGIN', 'RISK_VELOCITY', 'STAFF', 'CUSTOMER'])),
+  suspensionReasons: z.array(z.enum(SUSPENSION_REASONS)),
   limit: fenSchema,
   available: fenSchema,
   balance: fenSchema,

@@ -16,8 +16,10 @@ import { installmentFigures, lineFigures, statementFigures, statementIdOf, type 
 import { applyPurchase, applyRefund, closeCycle, markOverdue, openBalances, type LineBalances, type Statement } from './statement';
 import { allocateRepayment, owedByBucket, statementPrincipalOwed, totalOwed, type AllocationLine } from './waterfall';
 
-export type LineStatus = 'ACTIVE' | 'SUSPENDED' | 'CLOSING' | 'CLOSED' | 'CHARGED_OFF';
-export type SuspensionReason = 'OVERDUE' | 'RISK_LOGIN' | 'RISK_VELOCITY' | 'STAFF' | 'CUSTOMER';
+export const LINE_STATUSES = ['ACTIVE', 'SUSPENDED', 'CLOSING', 'CLOSED', 'CHARGED_OFF'] as const;
+export type LineStatus = (typeof LINE_STATUSES)[number];
+export const SUSPENSION_REASONS = ['OVERDUE', 'RISK_LOGIN', 'RISK_VELOCITY', 'STAFF', 'CUSTOMER'] as const;
+export type SuspensionReason = (typeof SUSPENSION_REASONS)[number];
 export type DeclineReason = 'LINE_NOT_ACTIVE' | 'INSUFFICIENT_CREDIT' | 'MERCHANT_NOT_ELIGIBLE' | 'RISK_DECLINED' | 'INVALID_AMOUNT';
 
 /** A purchase kept while it can still be refunded. */

@@ -64,16 +64,16 @@ export function underwrite(features: ApplicantFeatures, policy: UnderwritingPoli
     return { decision: 'DECLINE', probabilityOfDefault: 1, limit: null, reasonCodes: ['AGE_BELOW_MINIMUM'], modelVersion: INCOME_RULE_MODEL_VERSION };
   }
   const incomeYuan = Math.max(features.monthlyIncome / 100, INCOME_FLOOR_YUAN);
+  const incomeTerm = PER_LOG_INCOME_YUAN * Math.log(incomeYuan);
+  const employmentTerm = PER_EMPLOYMENT_MONTH * Math.min(features.employmentMonths, EMPLOYMENT_MONTHS_CAP);
+  const ageTerm = features.age < PRIME_AGE.from || features.age > PRIME_AGE.to ? OUTSIDE_PRIME_AGE : 0;
+  const z = INTERCEPT + incomeTerm + employmentTerm + ageTerm;
+  // Each term relative to a comfortable applicant (8,000 yuan, 60 months, prime age): what it adds.
   const contributions: [string, number][] = [
-    // Each term relative to a comfortable applicant (8,000 yuan, 60 months, prime age): what it adds.
-    ['LOW_INCOME', PER_LOG_INCOME_YUAN * (Math.log(incomeYuan) - Math.log(8000))],
-    ['SHORT_EMPLOYMENT', PER_EMPLOYMENT_MONTH * (Math.min(features.employmentMonths, EMPLOYMENT_MONTHS_CAP) - EMPLOYMENT_MONTHS_CAP)],
-    ['AGE_OUTSIDE_PRIME', features.age < PRIME_AGE.from || features.age > PRIME_AGE.to ? OUTSIDE_PRIME_AGE : 0],
+    ['LOW_INCOME', incomeTerm - PER_LOG_INCOME_YUAN * Math.log(8000)],
+    ['SHORT_EMPLOYMENT', employmentTerm - PER_EMPLOYMENT_MONTH * EMPLOYMENT_MONTHS_CAP],
+    ['AGE_OUTSIDE_PRIME', ageTerm],
   ];
-  const z = INTERCEPT
-    + PER_LOG_INCOME_YUAN * Math.log(incomeYuan)
-    + PER_EMPLOYMENT_MONTH * Math.min(features.employmentMonths, EMPLOYMENT_MONTHS_CAP)
-    + (features.age < PRIME_AGE.from || features.age > PRIME_AGE.to ? OUTSIDE_PRIME_AGE : 0);
   // Rounded to 4 places so the stored PD and the decision agree exactly.
   const pd = Math.round(logistic(z) * 10_000) / 10_000;
   const reasonCodes = contributions.filter(([, c]) => c > 0.05).sort((a, b) => b[1] - a[1]).map(([code]) => code);

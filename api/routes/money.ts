@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { WATERFALL_ORDER } from '../../domain/waterfall';
 import { conversionUpdate, purchaseUpdate, refundUpdate, repaymentUpdate } from '../../workflows/messages';
 import { idempotencyKeyHeader, runCommand } from '../commands';
 import type { ApiContext } from '../context';
@@ -9,7 +10,7 @@ import { fenSchema, idParam } from '../schemas';
 
 const refused = { description: 'Declined or refused; `code` says why (for purchases: the decline reason)', schema: commonErrors[400].schema };
 const pending = { description: 'Not decided within 2 seconds; retry with the same Idempotency-Key (Retry-After)', schema: commonErrors[400].schema };
-const allocationSchema = z.array(z.object({ bucket: z.enum(['PENALTY', 'INSTALLMENT_FEE', 'OVERDUE_PRINCIPAL', 'DUE_PRINCIPAL', 'CURRENT_CYCLE', 'CREDIT_BALANCE']), amount: fenSchema }));
+const allocationSchema = z.array(z.object({ bucket: z.enum([...WATERFALL_ORDER, 'CREDIT_BALANCE']), amount: fenSchema }));
 export const installmentPlanSchema = z.object({
   planId: z.string(), statementId: z.string(), count: z.number().int(), principal: fenSchema, totalFee: fenSchema,
   apr: z.number().openapi({ description: 'Annualized rate in percent, two decimals (IRR of the schedule from the conversion day)' }),
