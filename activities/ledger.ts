@@ -1,9 +1,14 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import pino, { type Logger } from 'pino';
 import type { Database } from '../db/client';
-import { commandResults, creditLines, installments, journalEntries, ledgerAccounts, postings, statements, transactions } from '../db/schema';
+import { databaseErrorFacts, describeDatabaseError, isPermanentDatabaseError } from '../db/errors';
+import { commandResults, creditLines, installments, journalEntries, ledgerAccounts, postings, rejectedLineEvents, statements, transactions } from '../db/schema';
 import type { LineEvent } from '../domain/credit-line';
 import { sumPostings } from '../domain/ledger';
+import { WRITE_REJECTED, type WriteRejection } from '../workflows/messages';
+import { cleanActivityError } from './errors';
+import { activityMetrics } from './metrics';
 
 export interface LineEventsResult {
   /** Journal entries written. */
@@ -41,15 +46,29 @@ async function writeEvent(tx: Tx, event: LineEvent, isLatest: boolean): Promise<
     await tx.insert(postings).values(entry.postings.map((p) => ({ entryId: inserted.id, accountId: p.accountId, amount: p.amount })));
   }
   if (event.transaction) {
-    await tx.insert(transactions).values({
-      id: event.transaction.id, creditLineId: event.creditLineId, entryId, kind: event.transaction.kind,
-      amount: event.transaction.amount, occurredAt: event.occurredAt, details: event.transaction.details ?? {},
-    }).onConflictDoNothing();
+    const row = { id: event.transaction.id, creditLineId: event.creditLineId, kind: event.transaction.kind, amount: event.transaction.amount, details: event.transaction.details ?? {} };
+    const [added] = await tx.insert(transactions).values({ ...row, entryId, occurredAt: event.occurredAt })
+      .onConflictDoNothing().returning({ id: transactions.id });
+    // Already there: the same event written before (a retry), or another with the same id, which is a bug.
+    if (!added) {
+      const [existing] = await tx.select({ kind: transactions.kind, amount: transactions.amount, details: transactions.details }).from(transactions)
+        .where(and(eq(transactions.creditLineId, row.creditLineId), eq(transactions.id, row.id)));
+      if (!existing || existing.kind !== row.kind || existing.amount !== row.amount || !sameJson(existing.details, row.details)) {
+        throw new ConflictingWrite('transactions', `transaction ${row.id} exists with another body`);
+      }
+    }
   }
   if (event.command) {
-    await tx.insert(commandResults).values({
+    const [added] = await tx.insert(commandResults).values({
       creditLineId: event.creditLineId, idempotencyKey: event.command.key, requestHash: event.command.requestHash, result: event.command.result,
-    }).onConflictDoNothing();
+    }).onConflictDoNothing().returning({ key: commandResults.idempotencyKey });
+    if (!added) {
+      const [existing] = await tx.select({ requestHash: commandResults.requestHash, result: commandResults.result }).from(commandResults)
+        .where(and(eq(commandResults.creditLineId, event.creditLineId), eq(commandResults.idempotencyKey, event.command.key)));
+      if (!existing || existing.requestHash !== event.command.requestHash || !sameJson(existing.result, event.command.result)) {
+        throw new ConflictingWrite('command_results', `the answer to key ${event.command.key} exists and differs`);
+      }
+    }
   }
   // The line's row shows the newest state: in a batch only the last event's projection is written.
   if (isLatest) {
@@ -61,6 +80,7 @@ async function writeEvent(tx: Tx, event: LineEvent, isLatest: boolean): Promise<
       installmentFees: accounts.INSTALLMENT_FEES,
       penalties: accounts.PENALTIES,
       creditBalance: accounts.CREDIT_BALANCE,
+      state: event.state,
       version: event.version,
       updatedAt: sql`now()`,
     }).where(sql`${creditLines.id} = ${event.creditLineId} AND ${creditLines.version} < ${event.version}`);
@@ -72,12 +92,13 @@ async function writeEvent(tx: Tx, event: LineEvent, isLatest: boolean): Promise<
     });
   }
   for (const s of event.statementStatuses ?? []) {
-    await tx.update(statements).set({ paidAmount: s.paidAmount, status: s.status, version: event.version })
+    // A PAID statement shows everything it asked for as paid (API.md), whatever paid it.
+    await tx.update(statements).set({ paidAmount: s.status === 'PAID' ? sql`${statements.amountDue}` : sql`LEAST(${s.paidAmount}, ${statements.amountDue})`, status: s.status, version: event.version })
       .where(sql`${statements.creditLineId} = ${event.creditLineId} AND ${statements.id} = ${s.id} AND ${statements.version} < ${event.version}`);
   }
   if (event.allBilledPaid) {
     // Statements whose amount was all fees or installments carry no debt of their own: paid once nothing billed is owed.
-    await tx.update(statements).set({ status: 'PAID', version: event.version })
+    await tx.update(statements).set({ status: 'PAID', paidAmount: sql`${statements.amountDue}`, version: event.version })
       .where(and(eq(statements.creditLineId, event.creditLineId), inArray(statements.status, ['OPEN', 'OVERDUE']), sql`${statements.version} < ${event.version}`));
   }
   for (const i of event.installments ?? []) {
@@ -89,30 +110,77 @@ async function writeEvent(tx: Tx, event: LineEvent, isLatest: boolean): Promise<
   return outcome;
 }
 
-export function createLedgerActivities({ db }: { db: Database }) {
+/** Another body under a key that must be unique: retrying would meet it again. */
+class ConflictingWrite extends Error {
+  override readonly name = 'ConflictingWrite';
+  constructor(readonly table: string, message: string) { super(message); }
+}
+
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+const canonical = (v: unknown): unknown => (Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object'
+  ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
+  : v);
+
+/** Why a write can never succeed, or null when retrying may help (a lost connection, a timeout). */
+function permanentRefusal(err: unknown, index: number): WriteRejection | null {
+  if (err instanceof ConflictingWrite) return { index, sqlstate: '23505', constraint: `${err.table}_pkey`, reason: err.message };
+  if (err instanceof ApplicationFailure && err.nonRetryable) return { index, reason: err.message };
+  if (isPermanentDatabaseError(err)) {
+    const facts = databaseErrorFacts(err);
+    return { index, sqlstate: facts.sqlstate, constraint: facts.constraint, reason: describeDatabaseError(err) };
+  }
+  return null;
+}
+
+export function createLedgerActivities({ db, logger = pino({ level: 'error' }) }: { db: Database; logger?: Logger }) {
+  /** A refusal is loud: an error log, a metric, and a row an operator can find (no payload). */
+  const recordRefusal = async (event: LineEvent, refusal: WriteRejection) => {
+    logger.error({ creditLineId: event.creditLineId, event: event.idempotencyKey, sqlstate: refusal.sqlstate, constraint: refusal.constraint, reason: refusal.reason }, 'line event refused by the database');
+    activityMetrics.lineEventsRejected.inc({ kind: event.entry?.kind ?? 'NONE', sqlstate: refusal.sqlstate ?? 'none' });
+    await db.insert(rejectedLineEvents).values({
+      creditLineId: event.creditLineId, eventKey: event.idempotencyKey, kind: event.entry?.kind ?? null,
+      sqlstate: refusal.sqlstate ?? null, constraintName: refusal.constraint ?? null, reason: refusal.reason,
+    }).catch((err: unknown) => logger.error({ err, creditLineId: event.creditLineId }, 'could not record a refused line event'));
+  };
+
   return {
     /**
      * Writes a line's events, in order, in one database transaction: the ledger entries with the read
      * models they change. The workflow hands over every event queued while its previous write ran, so
-     * a burst of commands costs one round trip.
+     * a burst of commands costs one round trip. A write the database refuses for good is rolled back
+     * whole and answered non-retryable (`LINE_EVENT_REJECTED`, with the refused event's index): the
+     * workflow drops that event and those after it and goes back to its state before them.
      */
     async applyLineEvents(events: LineEvent[]): Promise<LineEventsResult> {
-      for (const event of events) {
-        // Checked here so a bad entry fails without retry; the database would refuse it anyway.
-        const p = event.entry?.postings;
-        if (p && (p.length < 2 || sumPostings(p) !== 0 || p.some((x) => !Number.isSafeInteger(x.amount) || x.amount === 0))) {
-          throw ApplicationFailure.nonRetryable(`entry ${event.idempotencyKey} does not balance`, 'UNBALANCED_ENTRY');
+      let index = 0;
+      try {
+        for (const [i, event] of events.entries()) {
+          // Checked here too so a bad entry fails without retry; the database would refuse it anyway.
+          const p = event.entry?.postings;
+          if (p && (p.length < 2 || sumPostings(p) !== 0 || p.some((x) => !Number.isSafeInteger(x.amount) || x.amount === 0))) {
+            index = i;
+            throw ApplicationFailure.nonRetryable(`entry ${event.idempotencyKey} does not balance`, 'UNBALANCED_ENTRY');
+          }
         }
+        return await db.transaction(async (tx) => {
+          const result: LineEventsResult = { entries: 0, duplicates: 0 };
+          for (const [i, event] of events.entries()) {
+            index = i;
+            const outcome = await writeEvent(tx, event, i === events.length - 1);
+            if (outcome === 'written') result.entries += 1;
+            if (outcome === 'duplicate') result.duplicates += 1;
+          }
+          // A refusal at commit (the deferred balance check) names the batch's last event.
+          index = events.length - 1;
+          return result;
+        });
+      } catch (err) {
+        const refusal = permanentRefusal(err, index);
+        const event = events[index];
+        if (!refusal || !event) throw cleanActivityError(err);
+        await recordRefusal(event, refusal);
+        throw ApplicationFailure.create({ type: WRITE_REJECTED, message: `line event ${event.idempotencyKey} refused: ${refusal.reason}`, nonRetryable: true, details: [refusal] });
       }
-      return db.transaction(async (tx) => {
-        const result: LineEventsResult = { entries: 0, duplicates: 0 };
-        for (const [index, event] of events.entries()) {
-          const outcome = await writeEvent(tx, event, index === events.length - 1);
-          if (outcome === 'written') result.entries += 1;
-          if (outcome === 'duplicate') result.duplicates += 1;
-        }
-        return result;
-      });
     },
   };
 }

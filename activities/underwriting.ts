@@ -3,6 +3,7 @@ import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { applications, creditLines, underwritingDecisions } from '../db/schema';
 import { underwrite, type UnderwritingPolicy, type UnderwritingResult } from '../domain/underwriting';
+import { withCleanErrors } from './errors';
 
 export interface UnderwritingDeps {
   db: Database;
@@ -23,16 +24,16 @@ export interface RecordDecisionInput {
 export function createUnderwritingActivities({ db, policy }: UnderwritingDeps) {
   return {
     /** Reads the applicant's features (they never enter workflow history) and scores them. */
-    async scoreApplication(applicationId: string): Promise<UnderwritingResult> {
+    scoreApplication: (applicationId: string): Promise<UnderwritingResult> => withCleanErrors(async () => {
       const [application] = await db.select().from(applications).where(eq(applications.id, applicationId));
       if (!application) {
         throw ApplicationFailure.nonRetryable(`application ${applicationId} does not exist`, 'APPLICATION_NOT_FOUND');
       }
       return underwrite(application, policy);
-    },
+    }),
 
     /** Stores the decision with its features and reasons, and projects it onto the application and the line. */
-    async recordUnderwritingDecision(input: RecordDecisionInput): Promise<void> {
+    recordUnderwritingDecision: (input: RecordDecisionInput): Promise<void> => withCleanErrors(async () => {
       const { result } = input;
       const applicationStatus = result.decision === 'APPROVE' ? 'APPROVED' : result.decision === 'DECLINE' ? 'DECLINED' : 'MANUAL_REVIEW';
       const lineStatus = result.decision === 'APPROVE' ? 'ACTIVE' : result.decision === 'DECLINE' ? 'DECLINED' : 'UNDERWRITING';
@@ -55,8 +56,9 @@ export function createUnderwritingActivities({ db, policy }: UnderwritingDeps) {
           target: underwritingDecisions.applicationId,
           set: { decision: result.decision, limit: result.limit, reasonCodes: result.reasonCodes, decidedBy: input.decidedBy, decidedAt: input.decidedAt },
         });
+        // A declined application no longer holds the customer's one line (API.md: APPLICATION_EXISTS).
         await tx.update(applications)
-          .set({ status: applicationStatus, updatedAt: sql`now()` })
+          .set({ status: applicationStatus, updatedAt: sql`now()`, ...(result.decision === 'DECLINE' ? { endedAt: input.decidedAt } : {}) })
           .where(eq(applications.id, input.applicationId));
         const limit = result.decision === 'APPROVE' ? (result.limit ?? 0) : 0;
         await tx.update(creditLines)
@@ -71,6 +73,6 @@ export function createUnderwritingActivities({ db, policy }: UnderwritingDeps) {
           })
           .where(and(eq(creditLines.id, input.creditLineId), lt(creditLines.version, input.version)));
       });
-    },
+    }),
   };
 }

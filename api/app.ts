@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { authenticate } from './auth';
 import type { ApiContext } from './context';
 import { createMetrics } from './metrics';
-import { errorHandler, Problem, problems, sendProblem } from './problem';
+import { errorHandler, problems } from './problem';
+import { DEFAULT_RATE_LIMITS, rateLimiters, type RateLimitSettings } from './rate-limits';
 import { applicationRoutes } from './routes/applications';
 import { creditLineRoutes } from './routes/credit-lines';
 import { moneyRoutes } from './routes/money';
@@ -14,8 +14,8 @@ import { opsRoutes } from './routes/ops';
 import { supportRoutes } from './routes/support';
 
 export interface AppOptions {
-  /** Requests per minute per client on /v1; generous by default, tightened in production by config. */
-  rateLimitPerMinute?: number;
+  /** Rate limits (API.md: 429 with Retry-After); defaults are generous, production sets them by config. */
+  rateLimits?: Partial<RateLimitSettings>;
 }
 
 export function createApp(ctx: ApiContext, opts: AppOptions = {}) {
@@ -39,17 +39,12 @@ export function createApp(ctx: ApiContext, opts: AppOptions = {}) {
   app.use(opsRoutes(ctx, metrics.registry));
 
   const v1 = express.Router();
-  v1.use(rateLimit({
-    windowMs: 60_000,
-    limit: opts.rateLimitPerMinute ?? 6000,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (_req, res, _next, options) => {
-      sendProblem(res, new Problem(429, 'RATE_LIMITED', 'Too many requests', 'slow down and retry later', {}, { 'Retry-After': String(Math.ceil(options.windowMs / 1000)) }));
-    },
-  }));
+  const limits = rateLimiters(ctx.db, { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits });
+  v1.use(limits.perClient);
   v1.use(express.json({ limit: '64kb', type: ['application/json', 'application/*+json'] }));
   v1.use(authenticate(ctx.jwtSecret));
+  v1.use(limits.perSubject);
+  v1.post('/v1/applications', limits.applications);
   v1.use(applicationRoutes(ctx));
   v1.use(creditLineRoutes(ctx));
   v1.use(moneyRoutes(ctx));

@@ -14,8 +14,11 @@ import type { RouteResult } from './route';
 /** An authorization must be answered within the card networks' budget; so is every money command. */
 export const DECISION_BUDGET_MS = 2000;
 
+/** 1–200 printable ASCII characters: a key is stored and echoed, so it must be plain text. */
+const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,200}$/;
+
 export const idempotencyKeyHeader = z.object({
-  'idempotency-key': z.string().min(1).max(200).openapi({ description: 'Required on every POST that moves money; same key + same body = same answer, money moved once' }),
+  'idempotency-key': z.string().regex(IDEMPOTENCY_KEY).openapi({ description: 'Required on every POST that moves money (1–200 printable ASCII characters); same key + same body = same answer, money moved once' }),
 });
 
 const NOT_FOUND_CODES: readonly RejectionCode[] = ['PURCHASE_NOT_FOUND', 'STATEMENT_NOT_FOUND'];
@@ -49,8 +52,8 @@ export async function runCommand<Req extends object>(
   pendingCode: 'AUTHORIZATION_PENDING' | 'COMMAND_PENDING',
 ): Promise<RouteResult> {
   const key = req.header('idempotency-key');
-  if (!key || key.length > 200) {
-    throw problems.validation([{ field: 'Idempotency-Key', message: 'an Idempotency-Key header of 1 to 200 characters is required' }]);
+  if (!key || !IDEMPOTENCY_KEY.test(key)) {
+    throw problems.validation([{ field: 'Idempotency-Key', message: 'an Idempotency-Key header of 1 to 200 printable ASCII characters is required' }]);
   }
   const requestHash = fingerprint(update.name, req, request);
   const [answered] = await ctx.db.select().from(commandResults)
@@ -79,9 +82,14 @@ export async function runCommand<Req extends object>(
         // workflow task: nothing happened, so it is sent again while the budget lasts.
         if (cause?.type === 'UnprocessedUpdate' && Date.now() < deadline) continue;
         if (cause?.type === 'UnprocessedUpdate') throw problems.unavailable(pendingCode, 'the credit line is busy; retry with the same Idempotency-Key', 1);
+        // The line could not carry it out (a broken invariant, a write refused for good): nothing changed.
+        if (cause?.type === 'COMMAND_FAILED') {
+          ctx.logger.error({ creditLineId, operation: update.name }, 'a command failed in the credit line; nothing was changed');
+          throw new Problem(500, 'COMMAND_FAILED', 'Command failed', 'the credit line could not carry out this command; nothing was changed. Quote the X-Request-Id when you report it');
+        }
         // Refused by the validator: the request is wrong in itself; nothing happened.
         const code = cause?.type && /^[A-Z_]+$/.test(cause.type) ? cause.type : 'REQUEST_REFUSED';
-        throw new Problem(422, code, 'Request refused', cause?.message ?? err.message);
+        throw new Problem(code === 'VALIDATION_FAILED' ? 400 : 422, code, 'Request refused', cause?.message ?? err.message);
       }
       if (err instanceof WorkflowNotFoundError) throw new Problem(422, 'LINE_NOT_ACTIVE', 'Request refused', 'the credit line is not open');
       throw err;

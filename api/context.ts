@@ -9,6 +9,6 @@ export interface ApiContext {
   taskQueue: string;
   logger: Logger;
   jwtSecret: string;
-  /** Clock, injectable for tests. */
-  now: () => Date;
+  /** The clock reads are made at: the system's, or the time-skipping test server's (REVOLVE_CLOCK). */
+  now: () => Date | Promise<Date>;
 }

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import client from 'prom-client';
+import { activityRegistry } from '../activities/metrics';
 
 /** One registry per API process: HTTP latency by route and status, plus Node's defaults. */
 export function createMetrics() {
@@ -21,5 +22,6 @@ export function createMetrics() {
     });
     next();
   };
-  return { registry, middleware };
+  // The worker's figures (refused line events) beside the API's when both run in this process.
+  return { registry: client.Registry.merge([registry, activityRegistry]), middleware };
 }

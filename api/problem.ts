@@ -53,6 +53,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (e?.type === 'entity.parse.failed') return sendProblem(res, new Problem(400, 'MALFORMED_JSON', 'The body is not valid JSON'));
     if (e?.type === 'entity.too.large') return sendProblem(res, new Problem(413, 'PAYLOAD_TOO_LARGE', 'The body is too large'));
     if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return sendProblem(res, new Problem(415, 'UNSUPPORTED_ENCODING', 'The body encoding is not supported'));
+    // Express's own refusals of a request (a path that does not decode, say): the client's to fix.
+    const status = e?.status ?? e?.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) return sendProblem(res, new Problem(status, status === 400 ? 'MALFORMED_REQUEST' : 'REQUEST_REFUSED', 'The request could not be read'));
     logger.error({ err, requestId: req.headers['x-request-id'] }, 'unhandled error');
     sendProblem(res, new Problem(500, 'INTERNAL', 'Internal error', 'Something went wrong; quote the X-Request-Id when you report it'));
   };

@@ -1,4 +1,5 @@
 import { LINE_STATUSES, SUSPENSION_REASONS } from '../domain/credit-line';
+import { FREE_TEXT_MAX_CHARACTERS, freeTextProblem } from '../domain/free-text';
 import { z } from './openapi';
 
 /** Shared response shapes (API.md), one definition each. */
@@ -24,4 +25,18 @@ export const creditLineSchema = z.object({
   closedAt: z.string().nullable(),
 }).openapi('CreditLine');
 
-export const idParam = z.object({ id: z.string().min(1).max(100) });
+/**
+ * An id in a path or query: the ids Revolve makes (`cl_…`, `app_…`, `p_…`, `S-2027-01-03`) and the
+ * platform's own (customers, merchants) are short and printable; anything else cannot name anything.
+ */
+export const idSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,99}$/, 'an id of 1 to 100 letters, digits and _ . : @ -');
+export const idParam = z.object({ id: idSchema });
+
+/** Free text (API.md): at most 500 characters of well-formed Unicode without control characters. */
+export const freeText = () => z.string().superRefine((text, ctx) => {
+  const problem = freeTextProblem(text);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+}).openapi({ description: `At most ${FREE_TEXT_MAX_CHARACTERS} characters of well-formed Unicode, no control characters`, maxLength: FREE_TEXT_MAX_CHARACTERS });
+
+/** A page cursor that is a position in a sequence: a positive safe integer, as digits. */
+export const seqCursor = z.string().regex(/^[1-9][0-9]{0,15}$/, 'a cursor from a previous page').refine((c) => Number.isSafeInteger(Number(c)), 'a cursor from a previous page');

@@ -11,11 +11,13 @@ import { createApp } from '../api/app';
 import { issueToken, type Role } from '../api/auth';
 import { loadEnv, type Env } from '../config/env';
 import { connect, disconnect } from '../db/client';
+import { serializeError } from '../db/errors';
 import { checkLedger, type LedgerCheck } from '../db/ledger-check';
 import { applyMigrations } from '../db/migrate';
 import { STANDARD_PRODUCT } from '../domain/product';
 import { checkWorkflowsAgainstReadModels } from '../runtime/workflow-check';
 import { createWorker } from '../runtime/worker';
+import { provideClock } from '../runtime/clock';
 import { jwtSecret, provideDatabase, provideTemporal, Stoppables } from '../runtime/stack';
 import { formatMs } from '../toolchain/step';
 
@@ -36,6 +38,8 @@ function logger(env: Env) {
     level: env.LOG_LEVEL,
     // Personal data and credentials never reach the logs.
     redact: { paths: ['phone', '*.phone', 'req.headers.authorization', 'headers.authorization'], censor: '[redacted]' },
+    // A database error's message carries the query's values: only its kind is logged.
+    serializers: { err: serializeError },
   });
 }
 
@@ -50,6 +54,11 @@ async function runUntilSignal(stoppables: Stoppables, started: number, banner: s
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  // Pieces stopped under work in flight may reject late (a closed channel, a cancelled poll): that is
+  // the stop going on, not a reason to die before the rest is stopped.
+  const late = (err: unknown) => process.stderr.write(`[revolve] while stopping: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.on('unhandledRejection', late);
+  process.on('uncaughtException', late);
   await stoppables.stopAll();
   process.stderr.write('[revolve] stopped\n');
 }
@@ -57,6 +66,9 @@ async function runUntilSignal(stoppables: Stoppables, started: number, banner: s
 async function serve(components: { worker: boolean; api: boolean; embedded: boolean }): Promise<void> {
   const started = performance.now();
   const env = loadEnv();
+  // Alone, the API is one of several replicas: each must sign and check tokens with the same secret,
+  // so it is never made up locally.
+  if (components.api && !components.embedded && !env.AUTH_JWT_SECRET) throw new Error('AUTH_JWT_SECRET is not set (at least 32 random bytes; `revolve api` never generates one)');
   const log = logger(env);
   const stoppables = new Stoppables();
   const banner: string[] = [];
@@ -70,14 +82,22 @@ async function serve(components: { worker: boolean; api: boolean; embedded: bool
       const connection = await NativeConnection.connect({ address: temporal.address });
       const worker = await createWorker({
         connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE,
-        deps: { db, underwritingPolicy: STANDARD_PRODUCT.underwriting },
+        deps: { db, underwritingPolicy: STANDARD_PRODUCT.underwriting, logger: log },
       });
       const running = worker.run();
-      stoppables.add('worker', async () => { worker.shutdown(); await running; await connection.close(); });
+      stoppables.add('worker', async () => { worker.shutdown(); await running.catch((err: unknown) => log.warn({ err }, 'worker stopped with an error')); await connection.close(); });
       banner.push(`  worker      task queue "${env.TEMPORAL_TASK_QUEUE}" on ${temporal.address}`);
     }
     if (components.api) {
-      const app = createApp({ db, temporal: temporal.client, taskQueue: env.TEMPORAL_TASK_QUEUE, logger: log, jwtSecret: jwtSecret(env), now: () => new Date() });
+      const { clock, close } = await provideClock(env);
+      stoppables.add('clock', close);
+      const app = createApp({ db, temporal: temporal.client, taskQueue: env.TEMPORAL_TASK_QUEUE, logger: log, jwtSecret: jwtSecret(env), now: clock }, {
+        rateLimits: {
+          perClientPerMinute: env.RATE_LIMIT_PER_CLIENT_PER_MINUTE,
+          perSubjectPerMinute: env.RATE_LIMIT_PER_SUBJECT_PER_MINUTE,
+          applicationsPerHour: env.RATE_LIMIT_APPLICATIONS_PER_HOUR,
+        },
+      });
       const server = http.createServer(app);
       await new Promise<void>((resolve, reject) => server.once('error', reject).listen(env.PORT, resolve));
       stoppables.add('API', () => new Promise((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }));

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** Rate limits unless configured: generous, so a normal client never meets them; production sets its own. */
+export const DEFAULT_RATE_LIMITS = { perClientPerMinute: 6000, perSubjectPerMinute: 600, applicationsPerHour: 10 };
+
 /**
  * The process environment, validated once at start-up: a bad value fails fast and names the variable.
  * API.md "Configuration" is the contract; docker-compose.yml and the README use the same names
@@ -12,7 +15,18 @@ const variables = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('credit-lines'),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
-  AUTH_JWT_SECRET: z.string().min(16, 'AUTH_JWT_SECRET must be at least 16 characters').optional(),
+  AUTH_JWT_SECRET: z.string()
+    .refine((secret) => Buffer.byteLength(secret, 'utf8') >= 32, 'AUTH_JWT_SECRET must be at least 32 bytes (e.g. `openssl rand -base64 32`)')
+    .refine((secret) => !isPlaceholderSecret(secret), 'AUTH_JWT_SECRET is a placeholder anyone could sign tokens with; set a random secret')
+    .optional(),
+  /** Requests per minute per client address (in memory, per API process). */
+  RATE_LIMIT_PER_CLIENT_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.perClientPerMinute),
+  /** Requests per minute per customer or staff member (shared by every API replica through PostgreSQL). */
+  RATE_LIMIT_PER_SUBJECT_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.perSubjectPerMinute),
+  /** Applications per hour per customer (PostgreSQL). */
+  RATE_LIMIT_APPLICATIONS_PER_HOUR: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.applicationsPerHour),
+  /** `temporal-test-server`: the API and activities read the time from the time-skipping server at TEMPORAL_ADDRESS. */
+  REVOLVE_CLOCK: z.enum(['system', 'temporal-test-server']).default('system'),
   SMS_PROVIDER: z.enum(['log', 'webhook']).default('log'),
   SMS_WEBHOOK_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -22,7 +36,17 @@ const variables = z.object({
   TEMPORAL_TEST_SERVER_PATH: z.string().min(1).optional(),
 });
 
+/** Secrets shipped in examples and templates: valid-looking, and known to everyone. */
+const PLACEHOLDER_SECRETS = /change[-_ ]?me|placeholder|your[-_ ]?secret|^(secret|password|revolve)+$|^(.)\2+$/i;
+
+export function isPlaceholderSecret(secret: string): boolean {
+  return PLACEHOLDER_SECRETS.test(secret);
+}
+
 const envSchema = variables.superRefine((env, ctx) => {
+  if (env.REVOLVE_CLOCK === 'temporal-test-server' && !env.TEMPORAL_ADDRESS) {
+    ctx.addIssue({ code: 'custom', path: ['TEMPORAL_ADDRESS'], message: 'REVOLVE_CLOCK=temporal-test-server needs TEMPORAL_ADDRESS (the time-skipping test server)' });
+  }
   if (env.SMS_PROVIDER === 'webhook' && !env.SMS_WEBHOOK_URL) {
     ctx.addIssue({ code: 'custom', path: ['SMS_WEBHOOK_URL'], message: 'SMS_WEBHOOK_URL is required when SMS_PROVIDER=webhook' });
   }

@@ -1,5 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Database } from './client';
+import { databaseErrorFacts } from './errors';
 import { applications, creditLines } from './schema';
 
 export interface NewApplication {
@@ -14,8 +15,31 @@ export interface NewApplication {
   statementDay: number;
 }
 
-/** An application is received together with its (still underwriting) line, in one transaction. */
-export async function insertApplication(db: Database, a: NewApplication): Promise<void> {
+/** The application that holds the customer's one line (under review or open), if any. */
+export type ExistingApplication = { applicationId: string; creditLineId: string };
+
+/**
+ * An application is received together with its (still underwriting) line, in one transaction, unless
+ * the customer already has a line that is not DECLINED or CLOSED: then nothing is written and that
+ * one is returned. A unique index decides, so concurrent applications cannot both get through.
+ */
+export async function insertApplication(db: Database, a: NewApplication): Promise<{ inserted: true } | { inserted: false; existing: ExistingApplication }> {
+  const holder = () => db.select({ applicationId: applications.id, creditLineId: applications.creditLineId }).from(applications)
+    .where(and(eq(applications.customerId, a.customerId), isNull(applications.endedAt)));
+  const [existing] = await holder();
+  if (existing) return { inserted: false, existing };
+  try {
+    await insert(db, a);
+    return { inserted: true };
+  } catch (err) {
+    if (databaseErrorFacts(err).constraint !== 'applications_one_open_per_customer_idx') throw err;
+    const [winner] = await holder();
+    if (!winner) throw err;
+    return { inserted: false, existing: winner };
+  }
+}
+
+async function insert(db: Database, a: NewApplication): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.insert(applications).values({
       id: a.applicationId, creditLineId: a.creditLineId, customerId: a.customerId, productId: a.productId,

@@ -17,10 +17,14 @@ export const applications = pgTable('applications', {
   age: integer('age').notNull(),
   statementDay: integer('statement_day').notNull(),
   status: text('status').notNull(),
+  /** When the application stopped holding the customer's one line: declined, or its line closed. */
+  endedAt: at('ended_at'),
   createdAt: at('created_at').notNull().defaultNow(),
   updatedAt: at('updated_at').notNull().defaultNow(),
 }, (t) => [
   index('applications_customer_idx').on(t.customerId),
+  // One line per customer that is not DECLINED or CLOSED (API.md), held by the database against races.
+  uniqueIndex('applications_one_open_per_customer_idx').on(t.customerId).where(sql`${t.endedAt} IS NULL`),
   check('applications_status_chk', sql`${t.status} IN ('UNDERWRITING','MANUAL_REVIEW','APPROVED','DECLINED')`),
   check('applications_statement_day_chk', sql`${t.statementDay} BETWEEN 1 AND 28`),
   check('applications_income_chk', sql`${t.monthlyIncome} >= 0`),
@@ -60,6 +64,12 @@ export const creditLines = pgTable('credit_lines', {
   nextStatementDate: text('next_statement_date'),
   currentDue: jsonb('current_due'),
   daysPastDue: integer('days_past_due').notNull().default(0),
+  /**
+   * The line's state as of `version` (balances, limit, status; without the refundable purchases and
+   * remembered answers): the API brings it up to the moment of a request with the domain's own
+   * `advance`, so a read shows today's penalties and days past due whether or not the line has acted.
+   */
+  state: jsonb('state'),
   /** The line's ledger account balances (debit positive), written with the postings that changed them. */
   principal: fen('principal').notNull().default(0),
   installmentPrincipal: fen('installment_principal').notNull().default(0),
@@ -116,7 +126,8 @@ export const postings = pgTable('postings', {
 
 /** Money movements as the customer sees them, newest first, cursor-paged. */
 export const transactions = pgTable('transactions', {
-  id: text('id').primaryKey(),
+  /** Unique within its line (ids are generated per line). */
+  id: text('id').notNull(),
   creditLineId: text('credit_line_id').notNull(),
   entryId: bigint('entry_id', { mode: 'number' }).references(() => journalEntries.id),
   kind: text('kind').notNull(),
@@ -125,7 +136,10 @@ export const transactions = pgTable('transactions', {
   occurredAt: at('occurred_at').notNull(),
   details: jsonb('details').notNull().default({}),
   seq: bigserial('seq', { mode: 'number' }).notNull(),
-}, (t) => [uniqueIndex('transactions_line_seq_idx').on(t.creditLineId, t.seq)]);
+}, (t) => [
+  primaryKey({ columns: [t.creditLineId, t.id] }),
+  uniqueIndex('transactions_line_seq_idx').on(t.creditLineId, t.seq),
+]);
 
 export const statements = pgTable('statements', {
   creditLineId: text('credit_line_id').notNull(),
@@ -178,3 +192,26 @@ export const commandResults = pgTable('command_results', {
   result: jsonb('result').notNull(),
   createdAt: at('created_at').notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.creditLineId, t.idempotencyKey] })]);
+
+/**
+ * Line events the database refused for good (a data or integrity error, or a broken invariant): the
+ * workflow dropped them and rolled back. No payload is kept (it may hold the very bytes refused, or
+ * personal data): the line, the event's key and kind, and why.
+ */
+export const rejectedLineEvents = pgTable('rejected_line_events', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  creditLineId: text('credit_line_id').notNull(),
+  eventKey: text('event_key').notNull(),
+  kind: text('kind'),
+  sqlstate: text('sqlstate'),
+  constraintName: text('constraint_name'),
+  reason: text('reason').notNull(),
+  rejectedAt: at('rejected_at').notNull().defaultNow(),
+}, (t) => [index('rejected_line_events_line_idx').on(t.creditLineId, t.id)]);
+
+/** Fixed-window request counters shared by every API replica: per subject (customer or staff) and route group. */
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  hits: integer('hits').notNull(),
+  resetAt: at('reset_at').notNull(),
+}, (t) => [index('rate_limits_reset_idx').on(t.resetAt)]);

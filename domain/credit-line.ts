@@ -7,7 +7,8 @@
  */
 import { addDays, compareDays, cycleCloseInstant, dueDate, instantMs, localDay, nextStatementDate, statementDateFor, type Day, type Instant } from './calendar';
 import { convertToInstallments, installmentQuote, type InstallmentPlan, type InstallmentQuote } from './installments';
-import { lineAccountBalances, postingsFor, type EntryKind, type Posting } from './ledger';
+import { freeTextProblem, unstorableValue } from './free-text';
+import { lineAccountBalances, postingsFor, sumPostings, type EntryKind, type Posting } from './ledger';
 import { isPositiveFen, type Fen } from './money';
 import { payoffQuote, type PayoffQuote } from './payoff';
 import { accruePenalties, daysPastDue, oldestUnpaidDueDate } from './penalty';
@@ -83,7 +84,9 @@ export type RejectionCode =
   | 'STATEMENT_NOT_FOUND'
   | 'CONVERSION_NOT_ALLOWED'
   | 'COUNT_NOT_ALLOWED'
-  | 'LINE_CLOSED';
+  | 'LINE_CLOSED'
+  | 'OVERPAYMENT'
+  | 'VALIDATION_FAILED';
 
 export type CommandResult =
   | { ok: true; type: 'purchase'; body: { purchaseId: string; status: 'APPROVED'; amount: Fen; available: Fen } }
@@ -134,11 +137,30 @@ export interface LineEvent {
   transaction?: { id: string; kind: string; amount: Fen; details?: Record<string, unknown> };
   command?: { key: string; requestHash: string; result: CommandResult };
   line: LineProjection;
+  /** The state the line is in after the event, for reads as of any later moment (see `readLineAt`). */
+  state: LineReadState;
   statements?: (StatementFigures & { status: StatementStatus['status'] })[];
   statementStatuses?: StatementStatus[];
   /** Set when nothing billed is owed any more: every open statement is paid. */
   allBilledPaid?: boolean;
   installments?: InstallmentFigures[];
+}
+
+/** What a read needs of a line to show it as of any moment: all but the refundable purchases and the remembered answers. */
+export type LineReadState = Omit<CreditLineState, 'purchases' | 'remembered'>;
+
+export function readStateOf({ purchases: _p, remembered: _r, ...state }: CreditLineState): LineReadState {
+  return state;
+}
+
+/**
+ * The line as of `now`, from the state its last event left: cycles closed and penalties accrued up to
+ * `now` exactly as the line itself will when it next acts. Reads use it (API.md: balance, currentDue
+ * and daysPastDue are as of the moment of the request).
+ */
+export function readLineAt(state: LineReadState, now: Instant, product: Product): LineProjection {
+  const advanced = advance({ ...state, purchases: [], remembered: [] }, now, product).state;
+  return project(advanced, localDay(now));
 }
 
 // ── Opening and projecting ───────────────────────────────────────────────────────────────────
@@ -171,6 +193,7 @@ export function snapshotEvent(state: CreditLineState, now: Instant, what: string
     occurredAt: now,
     version: state.version,
     line: project(state, localDay(now)),
+    state: readStateOf(state),
   };
 }
 
@@ -224,7 +247,7 @@ function eventFor(
   const unchanged = new Set(installmentFigures(before.balances).map((i) => `${installmentKey(i)}=${JSON.stringify(i)}`));
   const installments = installmentFigures(next.balances, before.balances).filter((i) => !unchanged.has(`${installmentKey(i)}=${JSON.stringify(i)}`));
   const billedDebtJustPaid = line.currentDue === null && project(before, day).currentDue !== null;
-  return {
+  return checkedEvent({
     idempotencyKey: `${next.creditLineId}:${kind}:${id}`,
     creditLineId: next.creditLineId,
     occurredAt: now,
@@ -232,11 +255,32 @@ function eventFor(
     ...(postings.length > 0 ? { entry: { kind, postings } } : {}),
     ...extra,
     line,
+    state: readStateOf(next),
     // Few statements are live at once, and their status also moves with the calendar: all of them.
     statementStatuses: statementStatuses(before.balances, next.balances, day),
     ...(billedDebtJustPaid ? { allBilledPaid: true } : {}),
     ...(installments.length > 0 ? { installments } : {}),
-  };
+  });
+}
+
+/** A broken invariant of the line: a bug, never a decision. Nothing was changed when it is thrown. */
+export class LineInvariantError extends Error {
+  override readonly name = 'LineInvariantError';
+}
+
+/**
+ * Every event is checked before the state it leads to is taken: balanced postings of safe integers,
+ * and nothing PostgreSQL would refuse. An event that could never be written is never decided, so no
+ * write can fail for ever and jam the line behind it.
+ */
+function checkedEvent(event: LineEvent): LineEvent {
+  const postings = event.entry?.postings ?? [];
+  if (postings.length > 0 && (postings.length < 2 || postings.some((p) => !Number.isSafeInteger(p.amount) || p.amount === 0) || sumPostings(postings) !== 0)) {
+    throw new LineInvariantError(`entry ${event.idempotencyKey} does not balance`);
+  }
+  const unstorable = unstorableValue(event);
+  if (unstorable) throw new LineInvariantError(`event ${event.idempotencyKey} cannot be stored: ${unstorable}`);
+  return event;
 }
 
 // ── Time ─────────────────────────────────────────────────────────────────────────────────────
@@ -301,13 +345,34 @@ function accrue(state: CreditLineState, through: Day, now: Instant, product: Pro
 
 // ── Commands ─────────────────────────────────────────────────────────────────────────────────
 
+/**
+ * Decisions that changed while lines were running: a line replaying history decided before a change
+ * gets the rules of its time (the workflow passes `patched()` for each).
+ */
+export interface DecisionRules {
+  /** A repayment above the payoff amount is refused `OVERPAYMENT` (PRODUCT §5). */
+  refuseOverpayment: boolean;
+  /** A purchase's description must be free text (API.md). */
+  validateFreeText: boolean;
+}
+export const CURRENT_RULES: DecisionRules = { refuseOverpayment: true, validateFreeText: true };
+
+/** The validation before `validateFreeText`: the same, without the description's check. */
+function validateCommandV1(command: Command, product: Product): { code: RejectionCode; message: string } | null {
+  return validateCommand(command.type === 'purchase' ? { ...command, description: undefined } : command, product);
+}
+
 /** What the validator refuses before anything enters history: requests wrong in themselves. */
 export function validateCommand(command: Command, product: Product): { code: RejectionCode; message: string } | null {
   switch (command.type) {
-    case 'purchase':
+    case 'purchase': {
       if (!isPositiveFen(command.amount)) return { code: 'INVALID_AMOUNT', message: 'amount must be a positive integer of fen' };
-      if (!product.merchants.eligible.includes(command.merchantId)) return { code: 'MERCHANT_NOT_ELIGIBLE', message: `merchant ${command.merchantId} does not accept this credit line` };
+      const description = command.description === undefined ? null : freeTextProblem(command.description);
+      if (description) return { code: 'VALIDATION_FAILED', message: `description ${description}` };
+      // The merchant's id is not echoed: it is the caller's input and may not be storable text.
+      if (!product.merchants.eligible.includes(command.merchantId)) return { code: 'MERCHANT_NOT_ELIGIBLE', message: 'this merchant does not accept this credit line' };
       return null;
+    }
     case 'refund':
     case 'repayment':
       return isPositiveFen(command.amount) ? null : { code: 'INVALID_AMOUNT', message: 'amount must be a positive integer of fen' };
@@ -337,12 +402,14 @@ function remember(state: CreditLineState, command: Command, result: CommandResul
  * the same credit. Every answer, refusals included, is an event so its key is answered the same
  * way forever.
  */
-export function decide(state: CreditLineState, command: Command, now: Instant, product: Product): { state: CreditLineState; result: CommandResult; event: LineEvent } {
+export function decide(
+  state: CreditLineState, command: Command, now: Instant, product: Product, rules: DecisionRules = CURRENT_RULES,
+): { state: CreditLineState; result: CommandResult; event: LineEvent } {
   const day = localDay(now);
-  const invalid = validateCommand(command, product);
+  const invalid = rules.validateFreeText ? validateCommand(command, product) : validateCommandV1(command, product);
   const outcome: { balances: LineBalances; purchases?: PurchaseRecord[]; result: CommandResult; kind: EntryKind; transaction?: LineEvent['transaction'] } = invalid
     ? { balances: state.balances, result: { ok: false, type: command.type, ...invalid }, kind: kindOf(command) }
-    : decideValid(state, command, day, product);
+    : decideValid(state, command, day, product, rules);
   const next = remember({
     ...state,
     balances: outcome.balances,
@@ -360,7 +427,7 @@ function kindOf(command: Command): EntryKind {
   return ({ purchase: 'PURCHASE', refund: 'REFUND', repayment: 'REPAYMENT', conversion: 'INSTALLMENT_CONVERSION' } as const)[command.type];
 }
 
-function decideValid(state: CreditLineState, command: Command, day: Day, product: Product) {
+function decideValid(state: CreditLineState, command: Command, day: Day, product: Product, rules: DecisionRules) {
   const reject = (code: RejectionCode, message: string) => ({ balances: state.balances, kind: kindOf(command), result: { ok: false as const, type: command.type, code, message } });
   switch (command.type) {
     case 'purchase': {
@@ -394,6 +461,8 @@ function decideValid(state: CreditLineState, command: Command, day: Day, product
       };
     }
     case 'repayment': {
+      const owed = payoffQuote(state.balances, day).amount;
+      if (rules.refuseOverpayment && command.amount > owed) return reject('OVERPAYMENT', `at most ${owed} fen is owed (the payoff amount); nothing was repaid`);
       const { allocation, balances } = allocateRepayment(state.balances, command.amount, day);
       return {
         balances,

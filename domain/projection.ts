@@ -4,7 +4,7 @@
  */
 import { lineAccountBalances, type LineAccountBalances } from './ledger';
 import type { Fen } from './money';
-import { available, type LineBalances, type Statement } from './statement';
+import { available, statementIdOf, type LineBalances, type Statement } from './statement';
 
 export interface LineFigures {
   accounts: LineAccountBalances;
@@ -64,8 +64,7 @@ export function installmentFigures(after: LineBalances, before?: LineBalances): 
   })));
 }
 
-/** The API's statement id: one statement per statement date on a line. */
-export const statementIdOf = (statementDate: string): string => `S-${statementDate}`;
+export { statementIdOf };
 
 /** A closed statement as the read model keeps it: the statement's own figures under the API's id. */
 export type StatementFigures = { id: string } & Pick<Statement,

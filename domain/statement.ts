@@ -27,6 +27,9 @@ import {
   statementPrincipalOwed,
 } from './waterfall';
 
+/** A statement's id, on the line and in the API: one statement per statement date on a line. */
+export const statementIdOf = (statementDate: string): string => `S-${statementDate}`;
+
 /** A typed outcome for requests that can be refused; refusals are data, not exceptions. */
 export type Result<T, Code extends string> = ({ ok: true } & T) | { ok: false; code: Code; message: string };
 
@@ -48,7 +51,7 @@ export interface PenaltyTrack {
 
 /** The revolving principal billed on one statement, while any of it is owed. */
 export interface StatementDebt {
-  /** `S:<statementDate>`. */
+  /** `statementIdOf(statementDate)`: the same id the API shows. */
   id: string;
   statementDate: Day;
   dueDate: Day;
@@ -299,7 +302,7 @@ export function closeCycle(
   const newPrincipal = b.currentCycle;
   if (newPrincipal > 0) {
     b.statements.push({
-      id: `S:${statementDate}`,
+      id: statementIdOf(statementDate),
       statementDate,
       dueDate: due,
       billed: newPrincipal,

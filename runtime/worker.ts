@@ -36,5 +36,8 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(),
     activities: createActivities(opts.deps),
+    // Stopping is bounded even while a task is stuck: activities get 5 s to finish, then the worker goes.
+    shutdownGraceTime: '5 seconds',
+    shutdownForceTime: '10 seconds',
   });
 }

@@ -1,17 +1,20 @@
 import {
-  ApplicationFailure, allHandlersFinished, condition, continueAsNew, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, uuid4, workflowInfo,
+  ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, patched, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, uuid4, workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { localDay } from '../domain/calendar';
 import {
-  advance, decide, nextWakeUp, openLine, payoff, project, quoteInstallments, rememberedAnswer, snapshotEvent, validateCommand,
-  type Command, type CommandResult, type CreditLineState, type LineEvent,
+  advance, decide, LineInvariantError, nextWakeUp, openLine, payoff, project, quoteInstallments, rememberedAnswer, snapshotEvent, validateCommand,
+  type Command, type CommandResult, type CreditLineState, type DecisionRules,
 } from '../domain/credit-line';
+import { MoneyInvariantError } from '../domain/money';
+import { BalanceInvariantError } from '../domain/statement';
+import { EventsDropped, LineWriter } from './line-writer';
 import { STANDARD_PRODUCT, type Product } from '../domain/product';
 import type { UnderwritingResult } from '../domain/underwriting';
 import {
   conversionUpdate, decideApplicationUpdate, installmentQuoteQuery, lineQuery, payoffQuery, purchaseUpdate, refundUpdate, repaymentUpdate,
-  searchAttributes, stateQuery,
+  searchAttributes, stateQuery, WRITE_REJECTED,
   type CreditLineInput, type CreditLineStatus, type CreditLineView, type ManualReviewDecision,
 } from './messages';
 
@@ -27,8 +30,25 @@ const { scoreApplication, recordUnderwritingDecision } = proxyActivities<Activit
 // makes that replay write nothing.
 const { applyLineEvents } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['UNBALANCED_ENTRY'] },
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: [WRITE_REJECTED] },
 });
+
+/** After the line's own events were refused (a bug), catching up waits this long, doubling each time. */
+const CATCH_UP_PAUSE_MS = { min: 60_000, max: 24 * 3600_000 };
+
+/** The decision rules of this run: each change to a running line's decisions is behind its patch. */
+const decisionRules = (): DecisionRules => ({
+  refuseOverpayment: patched('refuse-overpayment'),
+  validateFreeText: patched('validate-free-text'),
+});
+
+/** What a command's caller gets when it could not be carried out: a clear failure, never a stuck task. */
+function commandFailure(err: unknown, creditLineId: string, type: Command['type']): ApplicationFailure {
+  if (err instanceof ApplicationFailure) return err;
+  const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  if (!(err instanceof EventsDropped)) log.error('a command failed on a broken invariant; nothing was changed', { creditLineId, command: type, reason });
+  return ApplicationFailure.create({ type: 'COMMAND_FAILED', message: 'the command could not be carried out; nothing was changed', nonRetryable: true, details: [{ reason }] });
+}
 
 /** The server caps Updates per run (history.maxTotalUpdates, 2,000 by default): a fresh run well before. */
 const COMMANDS_PER_RUN = 1000;
@@ -60,25 +80,22 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     line ? quoteInstallments(advance(line, at, product).state, statementId, count, localDay(at), product) : { ok: false, code: 'LINE_NOT_ACTIVE', message: 'the line is not open' });
   setHandler(payoffQuery, ({ at }) => (line ? payoff(advance(line, at, product).state, localDay(at)) : null));
 
-  // ── Persisting events in the order they happened: whatever queued up while a write ran goes in the next one ──
-  const queue: { event: LineEvent; written?: () => void }[] = [];
-  let writing = false;
-  const drain = async () => {
-    if (writing) return;
-    writing = true;
-    while (queue.length > 0) {
-      const batch = queue.splice(0);
-      await applyLineEvents(batch.map((q) => q.event));
-      for (const q of batch) q.written?.();
-    }
-    writing = false;
+  // ── Persisting events in order; a write refused for good drops its events and rolls the line back ──
+  let catchUpPausedUntil = 0;
+  let catchUpPause = 0;
+  const writer = new LineWriter(
+    (events) => applyLineEvents(events),
+    (before, dropped) => {
+      line = before;
+      // The line's own events (a close, a penalty) would be made again at once: wait before retrying.
+      if (dropped.system) pauseCatchUp();
+    },
+  );
+  const pauseCatchUp = () => {
+    catchUpPause = Math.min(Math.max(catchUpPause * 2, CATCH_UP_PAUSE_MS.min), CATCH_UP_PAUSE_MS.max);
+    catchUpPausedUntil = Date.now() + catchUpPause;
   };
-  const persist = (events: LineEvent[]): Promise<void> => new Promise((resolve) => {
-    if (events.length === 0) return resolve();
-    events.forEach((event, i) => queue.push({ event, ...(i === events.length - 1 ? { written: resolve } : {}) }));
-    void drain();
-  });
-  const allWritten = () => !writing && queue.length === 0;
+  const allWritten = () => writer.idle();
 
   // ── Search attributes: only what changed, so quiet lines add nothing to history ──
   let shown = { status: '', daysPastDue: -1, nextStatementDate: '', suspensionReasons: '' };
@@ -100,12 +117,26 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     if (updates.length > 0) upsertSearchAttributes(updates);
   };
 
-  /** Brings the line up to now (cycle closes, penalties) and schedules what that wrote. */
+  /**
+   * Brings the line up to now (cycle closes, penalties) and schedules what that wrote. A broken
+   * invariant here is a bug: logged, and retried after a pause, while commands go on being answered.
+   */
   const catchUp = (): void => {
-    if (!line) return;
-    const advanced = advance(line, nowIso(), product);
+    if (!line || Date.now() < catchUpPausedUntil) return;
+    const before = line;
+    let advanced: ReturnType<typeof advance>;
+    try {
+      advanced = advance(line, nowIso(), product);
+    } catch (err) {
+      if (!(err instanceof LineInvariantError || err instanceof MoneyInvariantError || err instanceof BalanceInvariantError)) throw err;
+      log.error('the line could not be brought up to date', { creditLineId: input.creditLineId, error: err.name, reason: err.message });
+      pauseCatchUp();
+      return;
+    }
     line = advanced.state;
-    void persist(advanced.events);
+    if (advanced.events.length > 0) catchUpPause = 0;
+    // A refusal is handled by the writer (rolled back and logged); nobody waits for these.
+    writer.persist(advanced.events, before, true).catch(() => undefined);
   };
 
   // ── Money commands: decided synchronously (credit is taken before anything is awaited), persisted in order ──
@@ -114,17 +145,23 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   const handle = async (command: Command): Promise<CommandResult> => {
     commandsThisRun += 1;
     if (!line) return { ok: false, type: command.type, code: 'LINE_NOT_ACTIVE', message: `the line is ${status.toLowerCase()}` };
-    const remembered = rememberedAnswer(line, command);
-    if (remembered) {
-      await condition(allWritten); // the first answer is on disk before it is given again
-      return remembered;
+    try {
+      const remembered = rememberedAnswer(line, command);
+      if (remembered) {
+        await condition(allWritten); // the first answer is on disk before it is given again
+        return remembered;
+      }
+      catchUp();
+      const before = line;
+      const decided = decide(line, command, nowIso(), product, decisionRules());
+      line = decided.state;
+      await writer.persist([decided.event], before, false);
+      showInUi();
+      return decided.result;
+    } catch (err) {
+      // Never a failed workflow task: the caller gets an answer, and the line is as it was before.
+      throw commandFailure(err, input.creditLineId, command.type);
     }
-    catchUp();
-    const decided = decide(line, command, nowIso(), product);
-    line = decided.state;
-    await persist([decided.event]);
-    showInUi();
-    return decided.result;
   };
   const validator = (command: Command) => {
     if (!line) throw ApplicationFailure.create({ type: 'LINE_NOT_ACTIVE', message: `the line is ${status.toLowerCase()}`, nonRetryable: true });
@@ -179,14 +216,15 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     status = line.status;
     inReview = false;
     showInUi();
-    await persist([snapshotEvent(line, nowIso(), 'OPENED')]);
+    await writer.persist([snapshotEvent(line, nowIso(), 'OPENED')], line, true);
   }
   showInUi();
 
   // ── The line's life: wait for the next moment due (or a command), act, repeat ──
   for (;;) {
     const current: CreditLineState = line;
-    const untilWakeUp = Math.max(1, Date.parse(nextWakeUp(current)) - Date.now());
+    const wakeUp = Math.max(Date.parse(nextWakeUp(current)), catchUpPausedUntil);
+    const untilWakeUp = Math.max(1, wakeUp - Date.now());
     await condition(runIsFull, untilWakeUp);
     catchUp();
     showInUi();

@@ -82,3 +82,8 @@ export const payoffQuery = defineQuery<PayoffQuote | null, [{ at: string }]>('pa
 
 /** The Update ID for a command: the same key and request always map to one Update, another request to another. */
 export const updateIdFor = (operation: string, key: string, requestHash: string): string => `${operation}:${requestHash.slice(0, 16)}:${key}`;
+
+/** The ledger activity's failure type for a write the database refused for good; details: a `WriteRejection`. */
+export const WRITE_REJECTED = 'LINE_EVENT_REJECTED';
+/** Which event of the batch was refused (its index), and why, without the data. */
+export interface WriteRejection { index: number; sqlstate?: string; constraint?: string; reason: string }

@@ -8,10 +8,10 @@ import { searchAttributes, workflowIdFor, type CreditLineInput } from '../../wor
 import type { creditLine } from '../../workflows/credit-line';
 import type { ApiContext } from '../context';
 import { z } from '../openapi';
-import { problems } from '../problem';
+import { Problem, problems } from '../problem';
 import { findApplicationFor } from '../read-models';
 import { commonErrors, defineRoute } from '../route';
-import { fenSchema } from '../schemas';
+import { fenSchema, idSchema } from '../schemas';
 
 const applicationBody = z.object({
   phone: z.string().regex(/^\+?[0-9]{6,15}$/, 'a phone number of 6 to 15 digits, optionally starting with +'),
@@ -45,16 +45,20 @@ export function applicationRoutes(ctx: ApiContext): Router {
     responses: {
       202: { description: 'Received; underwriting runs', schema: z.object({ applicationId: z.string(), creditLineId: z.string(), status: z.literal('UNDERWRITING') }) },
       ...commonErrors,
+      409: { description: 'APPLICATION_EXISTS: the customer has a line under review or open (`applicationId`, `creditLineId`)', schema: commonErrors[400].schema },
       503: { description: 'Temporal is unavailable; nothing was created', schema: commonErrors[400].schema },
     },
   }, async ({ body, principal }) => {
     const applicationId = `app_${randomUUID()}`;
     const creditLineId = `cl_${randomUUID()}`;
-    const statementDay = body.statementDay ?? defaultStatementDay(ctx.now());
-    await insertApplication(ctx.db, {
+    const statementDay = body.statementDay ?? defaultStatementDay(await ctx.now());
+    const received = await insertApplication(ctx.db, {
       applicationId, creditLineId, customerId: principal.subject, productId: STANDARD_PRODUCT.id,
       phone: body.phone, monthlyIncome: body.monthlyIncome, employmentMonths: body.employmentMonths, age: body.age, statementDay,
     });
+    if (!received.inserted) {
+      throw new Problem(409, 'APPLICATION_EXISTS', 'An application or line exists', 'you already have a credit line under review or open', { ...received.existing });
+    }
     const input: CreditLineInput = { creditLineId, applicationId, customerId: principal.subject, productId: STANDARD_PRODUCT.id, statementDay };
     try {
       await ctx.temporal.workflow.start<typeof creditLine>('creditLine', {
@@ -79,7 +83,7 @@ export function applicationRoutes(ctx: ApiContext): Router {
 
   defineRoute(router, {
     method: 'get', path: '/v1/applications/:applicationId', summary: 'The decision so far', tags: ['applications'],
-    params: z.object({ applicationId: z.string().min(1).max(100) }),
+    params: z.object({ applicationId: idSchema }),
     responses: { 200: { description: 'The application', schema: applicationView }, ...commonErrors },
   }, async ({ params, principal }) => {
     const { application, decision } = await findApplicationFor(ctx.db, principal, params.applicationId);

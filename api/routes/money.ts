@@ -6,7 +6,7 @@ import type { ApiContext } from '../context';
 import { z } from '../openapi';
 import { findCreditLineFor } from '../read-models';
 import { commonErrors, defineRoute } from '../route';
-import { fenSchema, idParam } from '../schemas';
+import { fenSchema, freeText, idParam, idSchema } from '../schemas';
 
 const refused = { description: 'Declined or refused; `code` says why (for purchases: the decline reason)', schema: commonErrors[400].schema };
 const pending = { description: 'Not decided within 2 seconds; retry with the same Idempotency-Key (Retry-After)', schema: commonErrors[400].schema };
@@ -26,7 +26,7 @@ export function moneyRoutes(ctx: ApiContext): Router {
   defineRoute(router, {
     method: 'post', path: '/v1/credit-lines/:id/purchases', summary: 'Authorize a purchase', tags: ['money'], roles: actors,
     params: idParam, headers: idempotencyKeyHeader,
-    body: z.object({ merchantId: z.string().min(1).max(100), amount: fenSchema.positive(), description: z.string().max(500).optional() }).strict(),
+    body: z.object({ merchantId: idSchema, amount: fenSchema.positive(), description: freeText().optional() }).strict(),
     responses: {
       201: { description: 'Approved', schema: z.object({ purchaseId: z.string(), status: z.literal('APPROVED'), amount: fenSchema, available: fenSchema }) },
       ...commonErrors, 422: refused, 503: pending,
@@ -38,7 +38,7 @@ export function moneyRoutes(ctx: ApiContext): Router {
 
   defineRoute(router, {
     method: 'post', path: '/v1/credit-lines/:id/purchases/:purchaseId/refunds', summary: 'Refund all or part of a purchase', tags: ['money'], roles: actors,
-    params: idParam.extend({ purchaseId: z.string().min(1).max(100) }), headers: idempotencyKeyHeader,
+    params: idParam.extend({ purchaseId: idSchema }), headers: idempotencyKeyHeader,
     body: z.object({ amount: fenSchema.positive() }).strict(),
     responses: {
       201: { description: 'Refunded', schema: z.object({ refundId: z.string(), purchaseId: z.string(), amount: fenSchema, available: fenSchema }) },
@@ -64,7 +64,7 @@ export function moneyRoutes(ctx: ApiContext): Router {
 
   defineRoute(router, {
     method: 'post', path: '/v1/credit-lines/:id/statements/:statementId/installments', summary: 'Split a statement into installments', tags: ['money'], roles: actors,
-    params: idParam.extend({ statementId: z.string().min(1).max(100) }), headers: idempotencyKeyHeader,
+    params: idParam.extend({ statementId: idSchema }), headers: idempotencyKeyHeader,
     body: z.object({ count: z.number().int().positive() }).strict(),
     responses: { 201: { description: 'The plan', schema: installmentPlanSchema }, ...commonErrors, 422: refused, 503: pending },
   }, async ({ params, body, principal, req }) => {

@@ -7,7 +7,7 @@ import { z } from '../openapi';
 import { Problem, problems } from '../problem';
 import { findCreditLineFor } from '../read-models';
 import { commonErrors, defineRoute } from '../route';
-import { fenSchema, idParam } from '../schemas';
+import { fenSchema, idParam, idSchema, seqCursor } from '../schemas';
 
 const statementSchema = z.object({
   id: z.string(), periodStart: z.string(), periodEnd: z.string(), statementDate: z.string(), dueDate: z.string(),
@@ -50,7 +50,7 @@ export function statementRoutes(ctx: ApiContext): Router {
 
   defineRoute(router, {
     method: 'get', path: '/v1/credit-lines/:id/statements/:statementId', summary: 'One statement with its lines', tags: ['statements'],
-    params: idParam.extend({ statementId: z.string().min(1).max(100) }),
+    params: idParam.extend({ statementId: idSchema }),
     responses: { 200: { description: 'The statement', schema: statementSchema }, ...commonErrors },
   }, async ({ params, principal }) => {
     const line = await findCreditLineFor(ctx.db, principal, params.id);
@@ -75,7 +75,7 @@ export function statementRoutes(ctx: ApiContext): Router {
 
   defineRoute(router, {
     method: 'get', path: '/v1/credit-lines/:id/statements/:statementId/installment-quote', summary: 'Fee, schedule and APR for splitting a statement', tags: ['statements'],
-    params: idParam.extend({ statementId: z.string().min(1).max(100) }),
+    params: idParam.extend({ statementId: idSchema }),
     query: z.object({ count: z.coerce.number().int().positive().default(3) }),
     responses: {
       200: { description: 'The quote', schema: z.object({ count: z.number().int(), principal: fenSchema, totalFee: fenSchema, apr: z.number(), schedule: z.array(z.object({ dueDate: z.string(), principal: fenSchema, fee: fenSchema })) }) },
@@ -83,7 +83,8 @@ export function statementRoutes(ctx: ApiContext): Router {
     },
   }, async ({ params, query, principal }) => {
     const line = await findCreditLineFor(ctx.db, principal, params.id);
-    const answer = await queryLine(line.id, (h) => h.query(installmentQuoteQuery, { statementId: params.statementId, count: query.count, at: ctx.now().toISOString() }));
+    const at = (await ctx.now()).toISOString();
+    const answer = await queryLine(line.id, (h) => h.query(installmentQuoteQuery, { statementId: params.statementId, count: query.count, at }));
     if (!answer.ok) throw new Problem(answer.code === 'STATEMENT_NOT_FOUND' ? 404 : 422, answer.code, 'Cannot quote', answer.message);
     return { status: 200, body: answer.quote };
   });
@@ -91,7 +92,7 @@ export function statementRoutes(ctx: ApiContext): Router {
   defineRoute(router, {
     method: 'get', path: '/v1/credit-lines/:id/transactions', summary: 'Money movements, newest first', tags: ['statements'],
     params: idParam,
-    query: z.object({ cursor: z.string().regex(/^\d+$/).optional(), limit: z.coerce.number().int().min(1).max(100).default(20) }),
+    query: z.object({ cursor: seqCursor.optional(), limit: z.coerce.number().int().min(1).max(100).default(20) }),
     responses: { 200: { description: 'A page', schema: z.object({ items: z.array(transactionSchema), nextCursor: z.string().nullable() }) }, ...commonErrors },
   }, async ({ params, query, principal }) => {
     const line = await findCreditLineFor(ctx.db, principal, params.id);
@@ -109,7 +110,8 @@ export function statementRoutes(ctx: ApiContext): Router {
     responses: { 200: { description: 'The quote', schema: z.object({ amount: fenSchema, breakdown: z.array(z.object({ bucket: z.string(), amount: fenSchema })), waivedFees: fenSchema }) }, ...commonErrors },
   }, async ({ params, principal }) => {
     const line = await findCreditLineFor(ctx.db, principal, params.id);
-    const quote = await queryLine(line.id, (h) => h.query(payoffQuery, { at: ctx.now().toISOString() }));
+    const at = (await ctx.now()).toISOString();
+    const quote = await queryLine(line.id, (h) => h.query(payoffQuery, { at }));
     if (!quote) throw new Problem(422, 'LINE_NOT_ACTIVE', 'No payoff', 'the line is not open');
     return { status: 200, body: { amount: quote.amount, breakdown: quote.breakdown, waivedFees: quote.waivedFees } };
   });

@@ -1,12 +1,14 @@
 import { Router } from 'express';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { decideApplicationUpdate, workflowIdFor } from '../../workflows/messages';
+import { localDay } from '../../domain/calendar';
+import { STANDARD_PRODUCT } from '../../domain/product';
 import type { ApiContext } from '../context';
 import { z } from '../openapi';
 import { Problem } from '../problem';
 import { findApplicationFor, findCreditLineFor, searchCreditLines, toCreditLine } from '../read-models';
 import { commonErrors, defineRoute } from '../route';
-import { creditLineSchema, creditLineStatusSchema, fenSchema, idParam } from '../schemas';
+import { creditLineSchema, creditLineStatusSchema, fenSchema, freeText, idParam, idSchema } from '../schemas';
 
 const STAFF: ('support' | 'admin')[] = ['support', 'admin'];
 const staffErrors = { ...commonErrors, 403: { description: 'Not staff', schema: commonErrors[400].schema } };
@@ -22,16 +24,23 @@ export function supportRoutes(ctx: ApiContext): Router {
     query: z.object({
       status: creditLineStatusSchema.optional(),
       minDaysPastDue: z.coerce.number().int().min(0).optional(),
-      customerId: z.string().min(1).max(100).optional(),
-      cursor: z.string().max(200).optional(),
+      customerId: idSchema.optional(),
+      cursor: z.string().max(200).transform((cursor, ctx) => {
+        const id = decodeCursor(cursor);
+        if (idSchema.safeParse(id).success) return id;
+        ctx.addIssue({ code: 'custom', message: 'a cursor from a previous page' });
+        return z.NEVER;
+      }).optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),
     responses: { 200: { description: 'Lines', schema: z.object({ items: z.array(creditLineSchema), nextCursor: z.string().nullable() }) }, ...staffErrors },
   }, async ({ query }) => {
-    const rows = await searchCreditLines(ctx.db, { ...query, after: query.cursor ? decodeCursor(query.cursor) : undefined, limit: query.limit + 1 });
+    const now = await ctx.now();
+    const rows = await searchCreditLines(ctx.db, { ...query, after: query.cursor, limit: query.limit + 1, today: localDay(now.toISOString()) });
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
-    return { status: 200, body: { items: page.map(toCreditLine), nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null } };
+    const items = page.map((row) => toCreditLine(row, now)).filter((line) => line.daysPastDue >= (query.minDaysPastDue ?? 0));
+    return { status: 200, body: { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null } };
   });
 
   defineRoute(router, {
@@ -41,13 +50,18 @@ export function supportRoutes(ctx: ApiContext): Router {
   }, async ({ params, principal }) => {
     const line = await findCreditLineFor(ctx.db, principal, params.id);
     const { decision } = await findApplicationFor(ctx.db, principal, line.applicationId);
-    return { status: 200, body: { ...toCreditLine(line), underwriting: decision } };
+    return { status: 200, body: { ...toCreditLine(line, await ctx.now()), underwriting: decision } };
   });
 
   defineRoute(router, {
     method: 'post', path: '/v1/support/applications/:applicationId/decision', summary: 'Decide an application in manual review', tags: ['support'], roles: STAFF,
-    params: z.object({ applicationId: z.string().min(1).max(100) }),
-    body: z.object({ approve: z.boolean(), limit: fenSchema.positive().optional(), note: z.string().min(1).max(2000) }).strict(),
+    params: z.object({ applicationId: idSchema }),
+    body: z.object({
+      approve: z.boolean(),
+      // Within the product's bounds; a limit above the model's needs a second person (a later issue).
+      limit: fenSchema.min(STANDARD_PRODUCT.underwriting.minLimit).max(STANDARD_PRODUCT.underwriting.maxLimit).optional(),
+      note: freeText().min(1),
+    }).strict(),
     responses: {
       200: { description: 'Decided', schema: z.object({ status: z.enum(['APPROVED', 'DECLINED']) }) },
       ...staffErrors,

@@ -28,16 +28,20 @@ describe('money over HTTP', () => {
     const refund = await call('POST', `/v1/credit-lines/${id}/purchases/${bought.body.purchaseId}/refunds`, { amount: 5_000 }, key());
     expect(refund.status).toBe(201);
     expect(refund.body).toMatchObject({ amount: 5_000, available: limit - 20_000 });
-    const repaid = await call('POST', `/v1/credit-lines/${id}/repayments`, { amount: 30_000 }, key());
+    // More than everything owed (20,000) is refused, and nothing moves (PRODUCT §5).
+    const over = await call('POST', `/v1/credit-lines/${id}/repayments`, { amount: 30_000 }, key());
+    expect(over.status).toBe(422);
+    expect(over.body.code).toBe('OVERPAYMENT');
+    expect((await call('GET', `/v1/credit-lines/${id}`)).body).toMatchObject({ balance: 20_000, available: limit - 20_000 });
+    const repaid = await call('POST', `/v1/credit-lines/${id}/repayments`, { amount: 20_000 }, key());
     expect(repaid.status).toBe(201);
-    // 20,000 of the open cycle, 10,000 above everything owed becomes a credit.
-    expect(repaid.body.allocation).toEqual([{ bucket: 'CURRENT_CYCLE', amount: 20_000 }, { bucket: 'CREDIT_BALANCE', amount: 10_000 }]);
-    expect(repaid.body.balance).toBe(-10_000);
+    expect(repaid.body.allocation).toEqual([{ bucket: 'CURRENT_CYCLE', amount: 20_000 }]);
+    expect(repaid.body.balance).toBe(0);
 
     const line = await call('GET', `/v1/credit-lines/${id}`);
-    expect(line.body).toMatchObject({ balance: -10_000, available: limit });
+    expect(line.body).toMatchObject({ balance: 0, available: limit });
     const txs = await call('GET', `/v1/credit-lines/${id}/transactions?limit=2`);
-    expect(txs.body.items.map((t: { kind: string; amount: number }) => [t.kind, t.amount])).toEqual([['REPAYMENT', -30_000], ['REFUND', -5_000]]);
+    expect(txs.body.items.map((t: { kind: string; amount: number }) => [t.kind, t.amount])).toEqual([['REPAYMENT', -20_000], ['REFUND', -5_000]]);
     const next = await call('GET', `/v1/credit-lines/${id}/transactions?limit=2&cursor=${txs.body.nextCursor}`);
     expect(next.body.items.map((t: { kind: string }) => t.kind)).toEqual(['PURCHASE']);
     expect(next.body.nextCursor).toBeNull();

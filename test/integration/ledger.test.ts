@@ -1,3 +1,4 @@
+import { STANDARD_PRODUCT } from '../../domain/product';
 import fc from 'fast-check';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +35,10 @@ async function post(lineId: string, key: string, kind: EntryKind, before: LineBa
     line: {
       status: 'ACTIVE', limit, available: figures.available, balance: figures.balance, accounts: figures.accounts,
       suspensionReasons: [], nextStatementDate: day, currentDue: null, daysPastDue: 0,
+    },
+    state: {
+      creditLineId: lineId, customerId: 'ledger-test', productId: STANDARD_PRODUCT.id, statementDay: 3, openedOn: day, status: 'ACTIVE',
+      suspensionReasons: [], limit, balances: after, nextStatementDate: day, version,
     },
     installments: installmentFigures(after, before),
     ...(statement ? { statements: [{ ...statementFigures(statement), status: 'OPEN' }] } : {}),

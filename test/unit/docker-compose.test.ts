@@ -20,7 +20,8 @@ describe('docker-compose.yml', () => {
     for (const name of ['worker', 'api']) {
       const environment = services[name]?.environment ?? {};
       for (const key of Object.keys(environment)) expect(ENV_VARIABLES).toContain(key);
-      const env = loadEnv(Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, String(v)])));
+      // `${NAME:?message}` is required from the operator's environment: stand in a valid value for it.
+      const env = loadEnv(Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, String(v).replace(/^\$\{[A-Z_]+:\?[^}]*\}$/, 'x'.repeat(16) + 'Qh7Ztq2LrV9mWc4Kp8')])));
       expect(env.DATABASE_URL).toBeDefined();
       expect(env.TEMPORAL_ADDRESS).toBeDefined();
     }
@@ -34,14 +35,14 @@ describe('docker-compose.yml', () => {
       expect(url.username).toBe(pg.POSTGRES_USER);
       expect(url.password).toBe(pg.POSTGRES_PASSWORD);
       expect(url.pathname).toBe(`/${pg.POSTGRES_DB}`);
-      expect(services.postgres?.ports).toContain(`${url.port}:5432`);
+      expect(services.postgres?.ports).toContain(`127.0.0.1:${url.port}:5432`);
     }
   });
 
   it('points every Temporal client at the temporal service, on one task queue', () => {
     const [host, port] = String(services.worker?.environment?.TEMPORAL_ADDRESS).split(':');
     expect(host).toBe('temporal');
-    expect(services.temporal?.ports).toContain(`${port}:7233`);
+    expect(services.temporal?.ports).toContain(`127.0.0.1:${port}:7233`);
     expect(services['temporal-ui']?.environment?.TEMPORAL_ADDRESS).toBe(services.worker?.environment?.TEMPORAL_ADDRESS);
     expect(services.api?.environment?.TEMPORAL_ADDRESS).toBe(services.worker?.environment?.TEMPORAL_ADDRESS);
     expect(services.api?.environment?.TEMPORAL_TASK_QUEUE).toBe(services.worker?.environment?.TEMPORAL_TASK_QUEUE);
@@ -62,6 +63,14 @@ describe('docker-compose.yml', () => {
     const port = Number(services.api?.environment?.PORT);
     expect(services.api?.ports).toContain(`${port}:${port}`);
     expect(port).toBe(loadEnv({}).PORT);
-    expect(services['temporal-ui']?.ports?.[0]?.split(':')[0]).toBe(String(loadEnv({}).TEMPORAL_UI_PORT));
+    expect(services['temporal-ui']?.ports?.[0]?.split(':')[1]).toBe(String(loadEnv({}).TEMPORAL_UI_PORT));
+  });
+
+  it('publishes PostgreSQL, Temporal and its UI on 127.0.0.1 only, and ships no token secret', () => {
+    for (const name of ['postgres', 'temporal', 'temporal-ui']) {
+      for (const port of services[name]?.ports ?? []) expect(port.startsWith('127.0.0.1:')).toBe(true);
+    }
+    // Required from the environment: `docker compose up` refuses to start without it.
+    expect(String(services.api?.environment?.AUTH_JWT_SECRET)).toMatch(/^\$\{AUTH_JWT_SECRET:\?.+\}$/);
   });
 });

@@ -14,6 +14,20 @@ describe('configuration', () => {
     expect(() => loadEnv({ DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL/);
   });
 
+  it('refuses a token secret shorter than 32 bytes or a known placeholder', () => {
+    expect(() => loadEnv({ AUTH_JWT_SECRET: 'a'.repeat(16) + 'B'.repeat(15) })).toThrow(/at least 32 bytes/);
+    expect(() => loadEnv({ AUTH_JWT_SECRET: 'change-me-to-a-long-random-secret' })).toThrow(/placeholder/);
+    expect(() => loadEnv({ AUTH_JWT_SECRET: 'x'.repeat(40) })).toThrow(/placeholder/);
+    expect(() => loadEnv({ AUTH_JWT_SECRET: 'your-secret-here-your-secret-here!!' })).toThrow(/placeholder/);
+    expect(loadEnv({ AUTH_JWT_SECRET: 'Qh7Ztq2LrV9mWc4Kp8xYb3Nf6Dj1Gs5Te0Ua' }).AUTH_JWT_SECRET).toHaveLength(36);
+  });
+
+  it('needs the test server address for REVOLVE_CLOCK=temporal-test-server', () => {
+    expect(() => loadEnv({ REVOLVE_CLOCK: 'temporal-test-server' })).toThrow(/TEMPORAL_ADDRESS/);
+    expect(() => loadEnv({ REVOLVE_CLOCK: 'sundial' })).toThrow(/REVOLVE_CLOCK/);
+    expect(loadEnv({ REVOLVE_CLOCK: 'temporal-test-server', TEMPORAL_ADDRESS: '127.0.0.1:7233' }).REVOLVE_CLOCK).toBe('temporal-test-server');
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadEnv({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
   });

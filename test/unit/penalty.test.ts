@@ -42,7 +42,7 @@ describe('penalty accrual', () => {
   it('charges 0.05% a day on overdue principal across a month end', () => {
     const r = accruePenalties(b, '2027-01-28', '2027-02-03');
     expect(r.accrued).toBe(434);
-    expect(r.byDebt).toEqual([{ debtId: 'S:2026-12-28', amount: 434 }]);
+    expect(r.byDebt).toEqual([{ debtId: 'S-2026-12-28', amount: 434 }]);
     expect(r.balances.penalties).toBe(434);
     expect(r.balances.cycle.penalties).toBe(434);
   });

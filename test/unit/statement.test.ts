@@ -59,7 +59,7 @@ describe('a statement from the cycle’s movements', () => {
     expect(first.balances.currentCycle).toBe(0);
     expect(first.balances.cycleStart).toBe('2027-01-06');
     expect(first.balances.statements).toHaveLength(1);
-    expect(first.balances.statements[0]).toMatchObject({ id: 'S:2027-01-05', billed: 33_000, dueDate: '2027-02-04' });
+    expect(first.balances.statements[0]).toMatchObject({ id: 'S-2027-01-05', billed: 33_000, dueDate: '2027-02-04' });
   });
 
   it('closes the second cycle with a repayment and a refund after billing', () => {
@@ -87,7 +87,7 @@ describe('a statement from the cycle’s movements', () => {
     });
     // The paid statement is dropped; the new one is partly paid by the credit.
     expect(second.balances.statements).toEqual([
-      expect.objectContaining({ id: 'S:2027-02-05', billed: 43_000, paid: 5_000, converted: 0 }),
+      expect.objectContaining({ id: 'S-2027-02-05', billed: 43_000, paid: 5_000, converted: 0 }),
     ]);
     expect(netBalance(second.balances)).toBe(38_000);
   });
@@ -184,7 +184,7 @@ describe('markOverdue', () => {
   it('marks a statement overdue the day after its due date, once', () => {
     expect(markOverdue(b, '2027-02-04').newlyOverdue).toEqual([]); // the due date itself is on time
     const marked = markOverdue(b, '2027-02-05');
-    expect(marked.newlyOverdue).toEqual([{ debtId: 'S:2027-01-05', dueDate: '2027-02-04', principal: 33_000, fee: 0 }]);
+    expect(marked.newlyOverdue).toEqual([{ debtId: 'S-2027-01-05', dueDate: '2027-02-04', principal: 33_000, fee: 0 }]);
     expect(markOverdue(marked.balances, '2027-02-06').newlyOverdue).toEqual([]);
   });
   it('does not mark a paid statement', () => {
