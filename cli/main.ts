@@ -18,7 +18,7 @@ import { STANDARD_PRODUCT } from '../domain/product';
 import { checkWorkflowsAgainstReadModels } from '../runtime/workflow-check';
 import { createWorker } from '../runtime/worker';
 import { provideClock } from '../runtime/clock';
-import { jwtSecret, provideDatabase, provideTemporal, Stoppables } from '../runtime/stack';
+import { EMBEDDED_POSTGRES_PORT, jwtSecret, provideDatabase, provideTemporal, Stoppables } from '../runtime/stack';
 import { formatMs } from '../toolchain/step';
 
 const USAGE = `usage: revolve <command>
@@ -46,13 +46,20 @@ function logger(env: Env) {
 async function runUntilSignal(stoppables: Stoppables, started: number, banner: string[]): Promise<void> {
   process.stdout.write(`\n${banner.join('\n')}\n  ready in ${formatMs(performance.now() - started)}; Ctrl-C stops everything\n\n`);
   await new Promise<void>((resolve) => {
-    // embedded-postgres installs exit hooks that stop PostgreSQL and exit at the first signal, under
-    // a worker still draining; this process owns the order instead.
+    // The embedded PostgreSQL's own signal hooks stand back when someone else listens: this process
+    // owns the order (API, worker, Temporal, PostgreSQL).
     process.removeAllListeners('SIGINT');
     process.removeAllListeners('SIGTERM');
-    const stop = (signal: string) => { process.stderr.write(`\n[revolve] ${signal}: stopping ...\n`); resolve(); };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    // A second signal (an impatient Ctrl-C, a wrapper passing one on) must not kill this process half
+    // way and orphan the servers it started: stopping is bounded, so it is only acknowledged.
+    let stopping = false;
+    const stop = (signal: string) => {
+      process.stderr.write(stopping ? `[revolve] ${signal}: already stopping (bounded; a few seconds at most)\n` : `\n[revolve] ${signal}: stopping ...\n`);
+      stopping = true;
+      resolve();
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
   });
   // Pieces stopped under work in flight may reject late (a closed channel, a cancelled poll): that is
   // the stop going on, not a reason to die before the rest is stopped.
@@ -76,7 +83,7 @@ async function serve(components: { worker: boolean; api: boolean; embedded: bool
   // not start draining the worker on its own at the first Ctrl-C.
   if (components.worker) Runtime.install({ shutdownSignals: [] });
   try {
-    const { db } = await provideDatabase(env, stoppables, { embedded: components.embedded });
+    const { db, dataDir } = await provideDatabase(env, stoppables, { embedded: components.embedded });
     const temporal = await provideTemporal(env, stoppables, { embedded: components.embedded });
     if (components.worker) {
       const connection = await NativeConnection.connect({ address: temporal.address });
@@ -104,6 +111,7 @@ async function serve(components: { worker: boolean; api: boolean; embedded: bool
       banner.push(`  API         http://localhost:${env.PORT}/v1   (docs http://localhost:${env.PORT}/docs, /openapi.json, /readyz, /metrics)`);
     }
     if (temporal.uiUrl) banner.push(`  Temporal UI ${temporal.uiUrl}/namespaces/${env.TEMPORAL_NAMESPACE}/workflows`);
+    if (dataDir) banner.push(`  PostgreSQL  127.0.0.1:${EMBEDDED_POSTGRES_PORT}, data in ${dataDir}`);
     banner.push(`  tokens      npm run revolve -- token --customer C1   |   npm run revolve -- token --support S1`);
   } catch (err) {
     await stoppables.stopAll();

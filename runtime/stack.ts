@@ -21,13 +21,16 @@ type Stop = () => Promise<void>;
 export class Stoppables {
   private readonly stops: { name: string; stop: Stop }[] = [];
   add(name: string, stop: Stop): void { this.stops.push({ name, stop }); }
-  async stopAll(): Promise<void> {
+  /** Stops everything within `budgetMs` in all, each piece within 15 s of it: a stuck piece never holds the rest. */
+  async stopAll(budgetMs = 30_000): Promise<void> {
+    const deadline = Date.now() + budgetMs;
     for (const { name, stop } of this.stops.reverse()) {
+      const allowedMs = Math.max(500, Math.min(15_000, deadline - Date.now()));
       // A referenced timer: it also keeps the event loop alive while a child process exits.
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         stop().catch((err: unknown) => process.stderr.write(`[revolve] stopping ${name} failed: ${String(err)}\n`)),
-        new Promise((resolve) => { timer = setTimeout(() => { process.stderr.write(`[revolve] stopping ${name}: gave up after 15 s\n`); resolve(undefined); }, 15_000); }),
+        new Promise((resolve) => { timer = setTimeout(() => { process.stderr.write(`[revolve] stopping ${name}: gave up after ${Math.round(allowedMs / 1000)} s\n`); resolve(undefined); }, allowedMs); }),
       ]);
       clearTimeout(timer);
     }
@@ -35,19 +38,25 @@ export class Stoppables {
   }
 }
 
-/** PostgreSQL: DATABASE_URL, else an embedded server under the data directory. Migrations applied. */
-export async function provideDatabase(env: Env, stoppables: Stoppables, opts: { embedded: boolean }): Promise<{ db: Database; url: string }> {
+/**
+ * PostgreSQL: DATABASE_URL, else an embedded server under the data directory. Migrations applied.
+ * `dataDir` says where the embedded cluster's data lives (as root, a folder of its own outside the
+ * clone, see toolchain/postgres-root.ts); it is absent with DATABASE_URL.
+ */
+export async function provideDatabase(env: Env, stoppables: Stoppables, opts: { embedded: boolean }): Promise<{ db: Database; url: string; dataDir?: string }> {
   let url = env.DATABASE_URL;
+  let dataDir: string | undefined;
   if (!url) {
     if (!opts.embedded) throw new Error('DATABASE_URL is not set (only `revolve start` runs an embedded PostgreSQL)');
     const pg = await startEmbeddedPostgres({ dataDir: path.join(env.REVOLVE_DATA_DIR, 'postgres'), port: EMBEDDED_POSTGRES_PORT, database: 'revolve' });
     stoppables.add('PostgreSQL', () => pg.stop());
     url = pg.url;
+    dataDir = pg.dataDir;
   }
   const db = connect(url, { max: 20 });
   stoppables.add('database pool', () => disconnect(db));
   await step('Applying database migrations', () => applyMigrations(db));
-  return { db, url };
+  return { db, url, dataDir };
 }
 
 /** Temporal: TEMPORAL_ADDRESS, else a dev server persisted under the data directory with its Web UI. */

@@ -1,4 +1,3 @@
-import { STANDARD_PRODUCT } from '../../domain/product';
 import fc from 'fast-check';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { addDays, compareDays, nextStatementDate, statementDateFor } from '../..
 import { convertToInstallments } from '../../domain/installments';
 import { lineAccountBalances, postingsFor, type EntryKind } from '../../domain/ledger';
 import { accruePenalties } from '../../domain/penalty';
+import { STANDARD_PRODUCT } from '../../domain/product';
 import { installmentFigures, lineFigures, statementFigures } from '../../domain/projection';
 import { applyPurchase, applyRefund, available, closeCycle, markOverdue, openBalances, type LineBalances } from '../../domain/statement';
 import { allocateRepayment } from '../../domain/waterfall';

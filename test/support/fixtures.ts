@@ -13,9 +13,10 @@ export async function receiveApplication(db: Database, applicant: { monthlyIncom
     productId: STANDARD_PRODUCT.id,
     statementDay: applicant.statementDay ?? 5,
   };
-  await insertApplication(db, {
+  const received = await insertApplication(db, {
     ...input, phone: '13800138000', monthlyIncome: applicant.monthlyIncome,
     employmentMonths: applicant.employmentMonths ?? 36, age: applicant.age ?? 30,
   });
+  if (!received.inserted) throw new Error(`customer ${input.customerId} already has application ${received.existing.applicationId}`);
   return input;
 }

@@ -8,6 +8,7 @@ import { inject } from 'vitest';
 import { createApp } from '../../api/app';
 import { issueToken, type Role } from '../../api/auth';
 import { STANDARD_PRODUCT } from '../../domain/product';
+import type { Clock } from '../../runtime/clock';
 import { createWorker } from '../../runtime/worker';
 import { freshDatabase, type TestDatabase } from './database';
 
@@ -26,7 +27,7 @@ export interface StackOptions {
   /** Run on this time-skipping environment instead of the run's dev server (for tests that need months to pass). */
   timeSkipping?: TestWorkflowEnvironment;
   /** The API's clock; a time-skipping test passes the test server's. */
-  now?: () => Date;
+  now?: Clock;
 }
 
 /** The API over real HTTP, a worker, the run's dev server and a fresh database: what e2e tests drive. */
