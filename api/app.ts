@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
@@ -41,7 +42,11 @@ export function createApp(ctx: ApiContext, opts: AppOptions = {}) {
   const v1 = express.Router();
   const limits = rateLimiters(ctx.db, { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits });
   v1.use(limits.perClient);
-  v1.use(express.json({ limit: '64kb', type: ['application/json', 'application/*+json'] }));
+  v1.use(express.json({
+    limit: '64kb', type: ['application/json', 'application/*+json'],
+    // A body must be UTF-8 (RFC 8259): invalid bytes are refused, not read as U+FFFD.
+    verify: (_req, _res, body) => { if (!isUtf8(body)) throw new Error('the body is not valid UTF-8'); },
+  }));
   v1.use(authenticate(ctx.jwtSecret));
   v1.use(limits.perSubject);
   v1.post('/v1/applications', limits.applications);

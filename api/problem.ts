@@ -51,6 +51,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (err instanceof Problem) return sendProblem(res, err);
     const e = err as { type?: string; status?: number; statusCode?: number };
     if (e?.type === 'entity.parse.failed') return sendProblem(res, new Problem(400, 'MALFORMED_JSON', 'The body is not valid JSON'));
+    if (e?.type === 'entity.verify.failed') return sendProblem(res, new Problem(400, 'MALFORMED_JSON', 'The body is not valid UTF-8 JSON'));
     if (e?.type === 'entity.too.large') return sendProblem(res, new Problem(413, 'PAYLOAD_TOO_LARGE', 'The body is too large'));
     if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return sendProblem(res, new Problem(415, 'UNSUPPORTED_ENCODING', 'The body encoding is not supported'));
     // Express's own refusals of a request (a path that does not decode, say): the client's to fix.

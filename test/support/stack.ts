@@ -17,6 +17,8 @@ export interface TestStack {
   database: TestDatabase;
   client: Client;
   taskQueue: string;
+  /** The API's token secret (for tests that sign tokens with hostile claims). */
+  jwtSecret: string;
   token(role: Role, subject: string): Promise<string>;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
@@ -49,6 +51,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     database,
     client,
     taskQueue,
+    jwtSecret: secret,
     token: (role, subject) => issueToken(secret, subject, role),
     async startWorker() {
       if (worker) return;
