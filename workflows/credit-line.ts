@@ -36,11 +36,14 @@ const { applyLineEvents } = proxyLocalActivities<Activities>({
 /** After the line's own events were refused (a bug), catching up waits this long, doubling each time. */
 const CATCH_UP_PAUSE_MS = { min: 60_000, max: 24 * 3600_000 };
 
-/** The decision rules of this run: each change to a running line's decisions is behind its patch. */
-const decisionRules = (): DecisionRules => ({
-  refuseOverpayment: patched('refuse-overpayment'),
-  validateFreeText: patched('validate-free-text'),
-});
+/**
+ * The decision rules of this run: each change to a running line's decisions is behind a patch (one
+ * marker per run and patch, so changes released together share one).
+ */
+const decisionRules = (): DecisionRules => {
+  const solidGround = patched('solid-ground');
+  return { refuseOverpayment: solidGround, validateFreeText: solidGround };
+};
 
 /** What a command's caller gets when it could not be carried out: a clear failure, never a stuck task. */
 function commandFailure(err: unknown, creditLineId: string, type: Command['type']): ApplicationFailure {

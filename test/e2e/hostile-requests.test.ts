@@ -223,7 +223,7 @@ describe('free text: a purchase description', () => {
 
 describe('free text: a support note on a manual-review decision', () => {
   const pool: Review[] = [];
-  beforeAll(async () => { pool.push(...await Promise.all(Array.from({ length: hostileText.length + acceptedText.length + 1 }, () => reviewApplication()))); });
+  beforeAll(async () => { pool.push(...await Promise.all(Array.from({ length: hostileText.length + acceptedText.length + 4 }, () => reviewApplication()))); });
   const decide = (body: string) => {
     const application = pool.shift();
     if (!application) throw new Error('no manual-review application left in the pool');
@@ -232,6 +232,12 @@ describe('free text: a support note on a manual-review decision', () => {
 
   table(hostileText.map(([label, raw]) => ({ name: `note with ${label}`, run: () => decide(`{"approve":false,"note":"${raw}"}`), want: badRequest(['note']) })));
   table([{ name: 'note as an object', run: () => decide('{"approve":false,"note":{"text":"x"}}'), want: badRequest(['note']) }]);
+  // A staff limit stays within the product's bounds (500 to 50,000 yuan).
+  table([
+    { name: 'an approval with a limit of 2^53−1', run: () => decide(`{"approve":true,"limit":${2 ** 53 - 1},"note":"ok"}`), want: badRequest(['limit']) },
+    { name: 'an approval with a limit below the product minimum', run: () => decide('{"approve":true,"limit":49900,"note":"ok"}'), want: badRequest(['limit']) },
+    { name: 'an approval with a limit above the product maximum', run: () => decide('{"approve":true,"limit":5000100,"note":"ok"}'), want: badRequest(['limit']) },
+  ]);
 
   for (const [label, raw] of acceptedText) {
     it(`accepts a note of ${label}`, async () => {

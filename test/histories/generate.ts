@@ -15,7 +15,7 @@ import type { History } from '@temporalio/common/lib/proto-utils';
 import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { insertApplication } from '../../db/applications';
 import { connect, disconnect, type Database } from '../../db/client';
 import { applyMigrations } from '../../db/migrate';
@@ -205,8 +205,22 @@ class Paths {
     }
     {
       await this.command(repayment, 'repayment', { amount: 50_000 }, true);
-      await this.command(repayment, 'repayment', { amount: 40_000 }, true); // more than owed: the rest is a credit balance
+      // More than the 30,000 still owed: refused, nothing moves (PRODUCT §5; behind patch `solid-ground`).
+      const over = await this.command(repayment, 'repayment', { amount: 40_000 }, false);
+      expectEqual(over.ok ? 'ACCEPTED' : over.code, 'OVERPAYMENT', 'repayment');
+      await this.command(repayment, 'repayment', { amount: 30_000 }, true);
       await this.capture('repayment', repayment, { runId: await this.latestRunId(repayment) });
+    }
+
+    // ── A write the database refuses for good: the command fails, the line rolls back and goes on ──
+    {
+      const line = await this.openLine();
+      await this.db.execute(sql`ALTER TABLE transactions ADD CONSTRAINT histories_trap_1313 CHECK (amount <> 1313)`);
+      const refused = await this.command(line, 'purchase', { merchantId: 'self-operated', amount: 1_313 }, false).then(() => 'ANSWERED', (err: unknown) => (err as { cause?: { type?: string } }).cause?.type);
+      expectEqual(refused, 'COMMAND_FAILED', 'write-refused');
+      await this.db.execute(sql`ALTER TABLE transactions DROP CONSTRAINT histories_trap_1313`);
+      await this.command(line, 'purchase', { merchantId: 'self-operated', amount: 500 }, true);
+      await this.capture('write-refused', line);
     }
 
     // ── Last: the time-skipping server jumps the 7-day review timer while the result is awaited ──
