@@ -39,4 +39,4 @@ export const freeText = () => z.string().superRefine((text, ctx) => {
 }).openapi({ description: `At most ${FREE_TEXT_MAX_CHARACTERS} characters of well-formed Unicode, no control characters`, maxLength: FREE_TEXT_MAX_CHARACTERS });
 
 /** A page cursor that is a position in a sequence: a positive safe integer, as digits. */
-export const seqCursor = z.string().regex(/^[1-9][0-9]{0,15}$/, 'a cursor from a previous page').refine((c) => Number.isSafeInteger(Number(c)), 'a cursor from a previous page');
+export const seqCursor = z.string().refine((c) => /^[1-9][0-9]{0,15}$/.test(c) && Number.isSafeInteger(Number(c)), 'a cursor from a previous page');

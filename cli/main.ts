@@ -18,7 +18,7 @@ import { STANDARD_PRODUCT } from '../domain/product';
 import { checkWorkflowsAgainstReadModels } from '../runtime/workflow-check';
 import { createWorker } from '../runtime/worker';
 import { provideClock } from '../runtime/clock';
-import { EMBEDDED_POSTGRES_PORT, jwtSecret, provideDatabase, provideTemporal, Stoppables } from '../runtime/stack';
+import { jwtSecret, provideDatabase, provideTemporal, Stoppables } from '../runtime/stack';
 import { formatMs } from '../toolchain/step';
 
 const USAGE = `usage: revolve <command>
@@ -111,7 +111,7 @@ async function serve(components: { worker: boolean; api: boolean; embedded: bool
       banner.push(`  API         http://localhost:${env.PORT}/v1   (docs http://localhost:${env.PORT}/docs, /openapi.json, /readyz, /metrics)`);
     }
     if (temporal.uiUrl) banner.push(`  Temporal UI ${temporal.uiUrl}/namespaces/${env.TEMPORAL_NAMESPACE}/workflows`);
-    if (dataDir) banner.push(`  PostgreSQL  127.0.0.1:${EMBEDDED_POSTGRES_PORT}, data in ${dataDir}`);
+    if (dataDir) banner.push(`  PostgreSQL  127.0.0.1:${env.REVOLVE_POSTGRES_PORT}, data in ${dataDir}`);
     banner.push(`  tokens      npm run revolve -- token --customer C1   |   npm run revolve -- token --support S1`);
   } catch (err) {
     await stoppables.stopAll();

@@ -31,6 +31,8 @@ const variables = z.object({
   SMS_WEBHOOK_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REVOLVE_DATA_DIR: z.string().min(1).default('.data'),
+  /** Port of the embedded PostgreSQL (`revolve start` without DATABASE_URL). */
+  REVOLVE_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   REVOLVE_TOOLS_DIR: z.string().min(1).optional(),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   TEMPORAL_TEST_SERVER_PATH: z.string().min(1).optional(),

@@ -11,8 +11,6 @@ import { resolveTemporalCli } from '../toolchain/temporal-cli';
 import { startDevServer } from '../toolchain/temporal-server';
 import { registerSearchAttributes } from './search-attributes';
 
-/** The embedded PostgreSQL's port under `npm start` (the dev server keeps Temporal's usual 7233). */
-export const EMBEDDED_POSTGRES_PORT = 54329;
 const DEV_SERVER_PORT = 7233;
 
 type Stop = () => Promise<void>;
@@ -22,7 +20,7 @@ export class Stoppables {
   private readonly stops: { name: string; stop: Stop }[] = [];
   add(name: string, stop: Stop): void { this.stops.push({ name, stop }); }
   /** Stops everything within `budgetMs` in all, each piece within 15 s of it: a stuck piece never holds the rest. */
-  async stopAll(budgetMs = 30_000): Promise<void> {
+  async stopAll(budgetMs = 25_000): Promise<void> {
     const deadline = Date.now() + budgetMs;
     for (const { name, stop } of this.stops.reverse()) {
       const allowedMs = Math.max(500, Math.min(15_000, deadline - Date.now()));
@@ -48,7 +46,7 @@ export async function provideDatabase(env: Env, stoppables: Stoppables, opts: { 
   let dataDir: string | undefined;
   if (!url) {
     if (!opts.embedded) throw new Error('DATABASE_URL is not set (only `revolve start` runs an embedded PostgreSQL)');
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(env.REVOLVE_DATA_DIR, 'postgres'), port: EMBEDDED_POSTGRES_PORT, database: 'revolve' });
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(env.REVOLVE_DATA_DIR, 'postgres'), port: env.REVOLVE_POSTGRES_PORT, database: 'revolve' });
     stoppables.add('PostgreSQL', () => pg.stop());
     url = pg.url;
     dataDir = pg.dataDir;

@@ -48,6 +48,12 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   let server: Server | undefined;
   let password = LEGACY_PASSWORD;
   const where = place.dataDir === requested ? requested : `${place.dataDir}, linked from ${requested}`;
+  const shared = throwaway ? null : await alreadyRunning(place.dataDir, opts.port, opts.database);
+  if (shared) {
+    // `revolve ledger check` beside a running `revolve start`: the cluster is used, not started or stopped.
+    process.stderr.write(`[revolve] PostgreSQL already running (embedded, ${where}, port ${opts.port}): using it\n`);
+    return { ...shared, dataDir: place.dataDir, stop: async () => undefined };
+  }
   await step(`Starting PostgreSQL (embedded, ${where}, port ${opts.port})`, async () => {
     let initialising = false;
     try {
@@ -81,6 +87,23 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     throw stale ? new Error(`${(err as Error).message} (the password is read from ${path.join(place.dataDir, PASSWORD_FILE)}, or is '${LEGACY_PASSWORD}' for an older cluster without that file)`) : err;
   }
   return { url: urlFor(opts.database), urlFor, dataDir: place.dataDir, stop };
+}
+
+/** The cluster's server, when one already runs on `port` for `dataDir` (its lock file is there and it answers). */
+async function alreadyRunning(dataDir: string, port: number, database: string): Promise<Pick<RunningPostgres, 'url' | 'urlFor'> | null> {
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION')) || !fs.existsSync(path.join(dataDir, 'postmaster.pid'))) return null;
+  const password = readPassword(dataDir);
+  const urlFor = (db: string) => `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`;
+  const client = new pg.Client({ connectionString: urlFor(database), connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return { url: urlFor(database), urlFor };
+  } catch {
+    return null; // a stale lock file: the server is started as usual, and PostgreSQL checks the lock itself
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /** Creates a database if it does not exist yet. */

@@ -138,7 +138,8 @@ describe('bin/revolve through a symlink in a private folder', () => {
     fs.mkdirSync(binDir);
     fs.symlinkSync(path.join(REPO, 'bin', 'revolve'), path.join(binDir, 'revolve'));
     const dataDir = path.join(privateDir, 'data');
-    const env: NodeJS.ProcessEnv = { ...process.env, REVOLVE_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+    // A free port: a `revolve start` running on this machine holds the default one.
+    const env: NodeJS.ProcessEnv = { ...process.env, REVOLVE_DATA_DIR: dataDir, REVOLVE_POSTGRES_PORT: String(await freePort()), LOG_LEVEL: 'warn' };
     delete env.DATABASE_URL;
     delete env.NODE_OPTIONS;
     const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
