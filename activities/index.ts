@@ -1,7 +1,10 @@
-import type { Logger } from 'pino';
+import pino, { type Logger } from 'pino';
 import type { Database } from '../db/client';
 import type { UnderwritingPolicy } from '../domain/underwriting';
+import { systemClock, type Clock } from '../runtime/clock';
 import { createLedgerActivities } from './ledger';
+import { createNotificationActivities } from './notifications';
+import { logSmsProvider, type SmsProvider } from './sms';
 import { createUnderwritingActivities } from './underwriting';
 
 export interface ActivityDeps {
@@ -9,13 +12,19 @@ export interface ActivityDeps {
   underwritingPolicy: UnderwritingPolicy;
   /** Where refusals and failures are logged (errors through the data-free serializer). */
   logger?: Logger;
+  /** The SMS gateway (SMS_PROVIDER); the local `log` provider unless given. */
+  sms?: SmsProvider;
+  /** The time activities act at (REVOLVE_CLOCK); the system's unless given. */
+  clock?: Clock;
 }
 
 /** Every activity the worker registers, built from its dependencies so tests pass real local ones. */
 export function createActivities(deps: ActivityDeps) {
+  const logger = deps.logger ?? pino({ level: 'error' });
   return {
     ...createUnderwritingActivities({ db: deps.db, policy: deps.underwritingPolicy }),
-    ...createLedgerActivities({ db: deps.db, ...(deps.logger ? { logger: deps.logger } : {}) }),
+    ...createLedgerActivities({ db: deps.db, logger }),
+    ...createNotificationActivities({ db: deps.db, sms: deps.sms ?? logSmsProvider(logger), clock: deps.clock ?? systemClock }),
   };
 }
 

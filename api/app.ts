@@ -9,6 +9,7 @@ import { errorHandler, problems } from './problem';
 import { DEFAULT_RATE_LIMITS, rateLimiters, type RateLimitSettings } from './rate-limits';
 import { applicationRoutes } from './routes/applications';
 import { creditLineRoutes } from './routes/credit-lines';
+import { messageRoutes } from './routes/messages';
 import { moneyRoutes } from './routes/money';
 import { statementRoutes } from './routes/statements';
 import { opsRoutes } from './routes/ops';
@@ -55,6 +56,7 @@ export function createApp(ctx: ApiContext, opts: AppOptions = {}) {
   v1.use(moneyRoutes(ctx));
   v1.use(statementRoutes(ctx));
   v1.use(supportRoutes(ctx));
+  v1.use(messageRoutes(ctx));
   app.use(v1);
 
   app.use((req: Request) => { throw problems.notFound(`${req.method} ${req.path}`); });

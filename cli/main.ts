@@ -7,6 +7,7 @@ import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
+import { smsProvider } from '../activities/sms';
 import { createApp } from '../api/app';
 import { issueToken, type Role } from '../api/auth';
 import { loadEnv, type Env } from '../config/env';
@@ -85,19 +86,23 @@ async function serve(components: { worker: boolean; api: boolean; embedded: bool
   try {
     const { db, dataDir } = await provideDatabase(env, stoppables, { embedded: components.embedded });
     const temporal = await provideTemporal(env, stoppables, { embedded: components.embedded });
+    const { clock, close: closeClock } = await provideClock(env);
+    stoppables.add('clock', closeClock);
     if (components.worker) {
       const connection = await NativeConnection.connect({ address: temporal.address });
+      const sms = smsProvider({ provider: env.SMS_PROVIDER, webhookUrl: env.SMS_WEBHOOK_URL, timeoutMs: env.SMS_WEBHOOK_TIMEOUT_MS, logger: log });
       const worker = await createWorker({
         connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE,
-        deps: { db, underwritingPolicy: STANDARD_PRODUCT.underwriting, logger: log },
+        deps: { db, underwritingPolicy: STANDARD_PRODUCT.underwriting, logger: log, sms, clock },
       });
       const running = worker.run();
       stoppables.add('worker', async () => { worker.shutdown(); await running.catch((err: unknown) => log.warn({ err }, 'worker stopped with an error')); await connection.close(); });
       banner.push(`  worker      task queue "${env.TEMPORAL_TASK_QUEUE}" on ${temporal.address}`);
+      banner.push(env.SMS_PROVIDER === 'log'
+        ? '  SMS         log provider: a local stand-in, recorded and printed with the phone masked, never sent (SMS_PROVIDER=webhook sends)'
+        : `  SMS         webhook ${new URL(env.SMS_WEBHOOK_URL ?? '').origin}`);
     }
     if (components.api) {
-      const { clock, close } = await provideClock(env);
-      stoppables.add('clock', close);
       const app = createApp({ db, temporal: temporal.client, taskQueue: env.TEMPORAL_TASK_QUEUE, logger: log, jwtSecret: jwtSecret(env), now: clock }, {
         rateLimits: {
           perClientPerMinute: env.RATE_LIMIT_PER_CLIENT_PER_MINUTE,

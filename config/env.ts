@@ -29,6 +29,8 @@ const variables = z.object({
   REVOLVE_CLOCK: z.enum(['system', 'temporal-test-server']).default('system'),
   SMS_PROVIDER: z.enum(['log', 'webhook']).default('log'),
   SMS_WEBHOOK_URL: z.string().url().optional(),
+  /** With `webhook`: how long one POST may take before the attempt counts as failed (and is retried). */
+  SMS_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REVOLVE_DATA_DIR: z.string().min(1).default('.data'),
   /** Port of the embedded PostgreSQL (`revolve start` without DATABASE_URL). */

@@ -215,3 +215,70 @@ export const rateLimits = pgTable('rate_limits', {
   hits: integer('hits').notNull(),
   resetAt: at('reset_at').notNull(),
 }, (t) => [index('rate_limits_reset_idx').on(t.resetAt)]);
+
+// ── Notifications (PRODUCT §6, §11) ────────────────────────────────────────────────────────────
+
+/**
+ * Every message a line sends, written in the same transaction as the event that caused it: the
+ * outbox for SMS (`status` PENDING until delivered), the inbox for in-app messages. No phone here:
+ * the delivery activity reads it by the line's application at the last moment.
+ */
+export const messages = pgTable('messages', {
+  /** `<event key>:<template>:<channel>`, scoped by the line. */
+  id: text('id').primaryKey(),
+  creditLineId: text('credit_line_id').notNull(),
+  customerId: text('customer_id').notNull(),
+  channel: text('channel').notNull(),
+  kind: text('kind').notNull(),
+  template: text('template').notNull(),
+  params: jsonb('params').notNull(),
+  locale: text('locale').notNull(),
+  text: text('text').notNull(),
+  /** When it may go (never inside quiet hours for an SMS the line sends on its own). */
+  sendAt: at('send_at').notNull(),
+  status: text('status').notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  deliveredAt: at('delivered_at'),
+  readAt: at('read_at'),
+  createdAt: at('created_at').notNull(),
+  /** Insertion order: the inbox is paged newest first by it. */
+  seq: bigserial('seq', { mode: 'number' }).notNull(),
+}, (t) => [
+  index('messages_customer_inbox_idx').on(t.customerId, t.channel, t.seq),
+  index('messages_line_idx').on(t.creditLineId, t.createdAt),
+  check('messages_channel_chk', sql`${t.channel} IN ('SMS','IN_APP')`),
+  check('messages_status_chk', sql`${t.status} IN ('PENDING','DELIVERED','FAILED')`),
+]);
+
+/** Every delivery attempt of an SMS and its result, as the provider answered it. */
+export const messageAttempts = pgTable('message_attempts', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  messageId: text('message_id').notNull().references(() => messages.id),
+  provider: text('provider').notNull(),
+  attemptedAt: at('attempted_at').notNull().defaultNow(),
+  result: text('result').notNull(),
+  /** The provider's status code or the kind of error; never the phone or the text. */
+  detail: text('detail'),
+}, (t) => [
+  index('message_attempts_message_idx').on(t.messageId, t.id),
+  check('message_attempts_result_chk', sql`${t.result} IN ('DELIVERED','FAILED','DEFERRED')`),
+]);
+
+// ── The audit trail (PRODUCT §12): append-only like the ledger (migration 0005's triggers) ─────────
+
+export const auditLog = pgTable('audit_log', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  creditLineId: text('credit_line_id').notNull(),
+  /** The event (or decision) it records: one row per event and action, written once. */
+  eventKey: text('event_key').notNull(),
+  action: text('action').notNull(),
+  /** `customer:<id>`, `staff:<id>`, `platform:<id>`, `system:<rule>` or `model:<version>`. */
+  actor: text('actor').notNull(),
+  reason: text('reason'),
+  details: jsonb('details').notNull().default({}),
+  occurredAt: at('occurred_at').notNull(),
+  recordedAt: at('recorded_at').notNull().defaultNow(),
+}, (t) => [
+  uniqueIndex('audit_log_event_action_idx').on(t.eventKey, t.action),
+  index('audit_log_line_idx').on(t.creditLineId, t.id),
+]);

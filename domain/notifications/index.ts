@@ -1,0 +1,3 @@
+export * from './messages';
+export * from './schedule';
+export * from './templates';

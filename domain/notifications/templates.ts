@@ -1,0 +1,66 @@
+/**
+ * What the line says to a customer, in one place: every template, its channels and its text in
+ * Chinese (the default) and English. Texts hold amounts and dates, never personal data: the phone
+ * is added by the delivery activity at the last moment, and a one-time code only ever there.
+ */
+import type { Fen } from '../money';
+
+export const LOCALES = ['zh-CN', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = 'zh-CN';
+
+export const CHANNELS = ['SMS', 'IN_APP'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/**
+ * Why a message is sent, which decides the conduct rules it is under: SERVICE (an account event),
+ * COLLECTION (about an overdue amount: capped per day), CODE (a one-time code the customer asked
+ * for: sent at once, whatever the hour, never counted).
+ */
+export type MessageKind = 'SERVICE' | 'COLLECTION' | 'CODE';
+
+/** Parameters a template may use: amounts in fen, days as YYYY-MM-DD. */
+export type TemplateParams = Record<string, string | number>;
+
+interface Template {
+  kind: MessageKind;
+  channels: readonly Channel[];
+  text: Record<Locale, (p: TemplateParams) => string>;
+}
+
+/** 12345 fen → "123.45", with thousands separators. */
+export function yuan(amount: Fen): string {
+  const sign = amount < 0 ? '-' : '';
+  const abs = Math.abs(amount);
+  const whole = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${sign}${whole}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+const fen = (p: TemplateParams, name: string): string => yuan(Number(p[name] ?? 0));
+const str = (p: TemplateParams, name: string): string => String(p[name] ?? '');
+
+export const TEMPLATES = {
+  LINE_OPENED: {
+    kind: 'SERVICE',
+    channels: ['SMS', 'IN_APP'],
+    text: {
+      'zh-CN': (p) => `【Revolve】您的白条额度已开通，额度 ¥${fen(p, 'limit')}，每月${str(p, 'statementDay')}日出账。`,
+      en: (p) => `[Revolve] Your credit line is open: limit CNY ${fen(p, 'limit')}, statement on day ${str(p, 'statementDay')} of each month.`,
+    },
+  },
+  STATEMENT_ISSUED: {
+    kind: 'SERVICE',
+    channels: ['SMS', 'IN_APP'],
+    text: {
+      'zh-CN': (p) => `【Revolve】您${str(p, 'statementDate')}的账单已出，应还 ¥${fen(p, 'amountDue')}，最后还款日 ${str(p, 'dueDate')}。`,
+      en: (p) => `[Revolve] Your statement of ${str(p, 'statementDate')} is ready: CNY ${fen(p, 'amountDue')} due by ${str(p, 'dueDate')}.`,
+    },
+  },
+} as const satisfies Record<string, Template>;
+
+export type TemplateName = keyof typeof TEMPLATES;
+export const TEMPLATE_NAMES = Object.keys(TEMPLATES) as TemplateName[];
+
+export function renderMessage(template: TemplateName, params: TemplateParams, locale: Locale = DEFAULT_LOCALE): string {
+  return TEMPLATES[template].text[locale](params);
+}
