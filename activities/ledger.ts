@@ -4,7 +4,7 @@ import pino, { type Logger } from 'pino';
 import type { Database } from '../db/client';
 import { databaseErrorFacts, describeDatabaseError, isPermanentDatabaseError } from '../db/errors';
 import { commandResults, creditLines, installments, journalEntries, ledgerAccounts, postings, rejectedLineEvents, statements, transactions } from '../db/schema';
-import type { LineEvent } from '../domain/credit-line';
+import type { LineEvent } from '../domain/line';
 import { sumPostings } from '../domain/ledger';
 import { WRITE_REJECTED, type WriteRejection } from '../workflows/messages';
 import { cleanActivityError } from './errors';

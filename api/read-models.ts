@@ -1,14 +1,22 @@
-import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Database } from '../db/client';
-import { applications, creditLines, underwritingDecisions } from '../db/schema';
-import { readLineAt, type LineReadState } from '../domain/credit-line';
+import { applications, commandResults, creditLines, installments, statements, transactions, underwritingDecisions } from '../db/schema';
+import { readLineAt, type LineReadState } from '../domain/line';
 import { STANDARD_PRODUCT } from '../domain/product';
 import type { Principal } from './auth';
 import { problems } from './problem';
 import type { creditLineSchema } from './schemas';
 
+/*
+ * Every read the API makes of PostgreSQL, in one place: routes and the line gateway hold no SQL.
+ * Finders that take a principal answer "not found" for anyone else's line (no enumeration).
+ */
+
 type CreditLineRow = typeof creditLines.$inferSelect;
+export type StatementRow = typeof statements.$inferSelect;
+export type TransactionRow = typeof transactions.$inferSelect;
+export type InstallmentRow = typeof installments.$inferSelect;
 export type CreditLineBody = z.infer<typeof creditLineSchema>;
 
 const iso = (t: string | null) => (t ? new Date(t).toISOString() : null);
@@ -74,4 +82,44 @@ export async function findApplicationFor(db: Database, principal: Principal, id:
     .where(eq(applications.id, id));
   if (!row || (principal.role === 'customer' && row.application.customerId !== principal.subject)) throw problems.notFound(`application ${id}`);
   return row;
+}
+
+/** The answer already given to an Idempotency-Key on a line, if any. */
+export async function answeredCommand(db: Database, creditLineId: string, idempotencyKey: string) {
+  const [row] = await db.select().from(commandResults)
+    .where(and(eq(commandResults.creditLineId, creditLineId), eq(commandResults.idempotencyKey, idempotencyKey)));
+  return row;
+}
+
+/** A line's statements, newest first. */
+export async function statementsOf(db: Database, creditLineId: string): Promise<StatementRow[]> {
+  return db.select().from(statements).where(eq(statements.creditLineId, creditLineId)).orderBy(desc(statements.statementDate));
+}
+
+/**
+ * One statement with the cycle's movements (from the start of periodStart to the end of periodEnd,
+ * Shanghai time) and its installment plan; null when the line has no such statement.
+ */
+export async function statementWithLines(db: Database, creditLineId: string, statementId: string): Promise<{ statement: StatementRow; lines: TransactionRow[]; plan: InstallmentRow[] } | null> {
+  const [statement] = await db.select().from(statements).where(and(eq(statements.creditLineId, creditLineId), eq(statements.id, statementId)));
+  if (!statement) return null;
+  const [lines, plan] = await Promise.all([
+    db.select().from(transactions).where(and(
+      eq(transactions.creditLineId, creditLineId),
+      gte(transactions.occurredAt, `${statement.periodStart}T00:00:00+08:00`),
+      lt(transactions.occurredAt, sql`(${statement.periodEnd}::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'`),
+    )).orderBy(transactions.seq),
+    db.select().from(installments).where(and(eq(installments.creditLineId, creditLineId), eq(installments.statementId, statement.id))).orderBy(installments.seq),
+  ]);
+  return { statement, lines, plan };
+}
+
+/** A page of a line's money movements, newest first: those before `cursor` (a seq), and the next cursor. */
+export async function transactionsPage(db: Database, creditLineId: string, page: { cursor?: string; limit: number }): Promise<{ rows: TransactionRow[]; nextCursor: string | null }> {
+  const rows = await db.select().from(transactions)
+    .where(and(eq(transactions.creditLineId, creditLineId), page.cursor ? lte(transactions.seq, Number(page.cursor) - 1) : undefined))
+    .orderBy(desc(transactions.seq)).limit(page.limit + 1);
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  return { rows: items, nextCursor: rows.length > page.limit && last ? String(last.seq) : null };
 }

@@ -1,4 +1,4 @@
-import { LINE_STATUSES, SUSPENSION_REASONS } from '../domain/credit-line';
+import { LINE_STATUSES, SUSPENSION_REASONS } from '../domain/line';
 import { FREE_TEXT_MAX_CHARACTERS, freeTextProblem } from '../domain/free-text';
 import { z } from './openapi';
 
@@ -40,3 +40,13 @@ export const freeText = () => z.string().superRefine((text, ctx) => {
 
 /** A page cursor that is a position in a sequence: a positive safe integer, as digits. */
 export const seqCursor = z.string().refine((c) => /^[1-9][0-9]{0,15}$/.test(c) && Number.isSafeInteger(Number(c)), 'a cursor from a previous page');
+
+/** 1–200 printable ASCII characters: a key is stored and echoed, so it must be plain text. */
+export const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,200}$/;
+const IDEMPOTENCY_KEY_MESSAGE = 'an Idempotency-Key header of 1 to 200 printable ASCII characters is required';
+
+/** The header every POST that moves money carries (API.md); Node gives header names in lower case. */
+export const idempotencyKeyHeader = z.object({
+  'idempotency-key': z.string({ error: IDEMPOTENCY_KEY_MESSAGE }).regex(IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_MESSAGE)
+    .openapi({ description: 'Required on every POST that moves money (1–200 printable ASCII characters); same key + same body = same answer, money moved once' }),
+});

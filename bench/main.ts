@@ -14,7 +14,7 @@ import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import { createLedgerActivities } from '../activities/ledger';
 import { issueToken } from '../api/auth';
 import { creditLines } from '../db/schema';
-import { decide, type CreditLineState } from '../domain/credit-line';
+import { decide, type CreditLineState } from '../domain/line';
 import { STANDARD_PRODUCT } from '../domain/product';
 import { lineQuery, purchaseUpdate, updateIdFor, workflowIdFor } from '../workflows/messages';
 import { cpuBetween, cpuSnapshot, type CpuGroups } from './cpu';

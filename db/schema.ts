@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, check, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, check, index, integer, json, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /** Money columns: integer fen as PostgreSQL bigint, read back as JS numbers (always safe integers here). */
 const fen = (name: string) => bigint(name, { mode: 'number' });
@@ -189,7 +189,8 @@ export const commandResults = pgTable('command_results', {
   creditLineId: text('credit_line_id').notNull(),
   idempotencyKey: text('idempotency_key').notNull(),
   requestHash: text('request_hash').notNull(),
-  result: jsonb('result').notNull(),
+  // json, not jsonb: the answer is given again byte for byte (jsonb would reorder its keys).
+  result: json('result').notNull(),
   createdAt: at('created_at').notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.creditLineId, t.idempotencyKey] })]);
 

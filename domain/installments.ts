@@ -8,26 +8,18 @@
  *   due dates of the following statements. Each installment is billed on the statement whose due
  *   date it shares; the first is billed at conversion.
  * - APR: the IRR of the schedule counted in days from the conversion day (see `aprPercent`).
- * - Early payoff: fees of installments not yet billed are waived. A billed installment is due and
- *   its fee is earned, even if its due date is still ahead.
+ * - A billed installment is due and its fee is earned, even if its due date is still ahead; the fees
+ *   of installments not yet billed are unearned (the payoff quote waives them: payoff.ts).
+ *
+ * The plan types a line carries (`InstallmentPlan`, `Installment`, `ScheduleItem`) live with the
+ * balances (balances.ts).
  */
+import { cloneBalances, statementPrincipalOwed, type InstallmentPlan, type LineBalances, type Result, type ScheduleItem } from './balances';
 import type { Day } from './calendar';
 import { addDays, compareDays, daysBetween, dueDate, nextStatementDate } from './calendar';
 import { applyRate, isPositiveFen, splitFen, type Fen } from './money';
 import type { Product } from './product';
 import { STANDARD_PRODUCT } from './product';
-import type { LineBalances, PenaltyTrack, Result } from './statement';
-import { cloneBalances } from './statement';
-import { installmentFeeOwed, installmentPrincipalOwed, statementPrincipalOwed } from './waterfall';
-
-export interface ScheduleItem {
-  seq: number;
-  /** The statement that bills this installment. */
-  statementDate: Day;
-  dueDate: Day;
-  principal: Fen;
-  fee: Fen;
-}
 
 export interface InstallmentQuote {
   count: number;
@@ -36,33 +28,6 @@ export interface InstallmentQuote {
   /** Annualized rate in percent, two decimals: 8.97 means 8.97%. */
   apr: number;
   schedule: ScheduleItem[];
-}
-
-export interface Installment extends ScheduleItem {
-  /** `<planId>#<seq>`. */
-  id: string;
-  principalPaid: Fen;
-  feePaid: Fen;
-  feeWaived: Fen;
-  /** On a statement (or accelerated by an early payoff): owed, fee earned. */
-  billed: boolean;
-  overdue: boolean;
-  penalty: PenaltyTrack;
-}
-
-export interface InstallmentPlan {
-  /** `plan:<statementDate>`: a statement converts at most once. */
-  id: string;
-  /** The converted statement. */
-  statementDate: Day;
-  convertedOn: Day;
-  count: number;
-  principal: Fen;
-  totalFee: Fen;
-  apr: number;
-  /** Day of an early payoff request, null otherwise. */
-  paidOffEarlyOn: Day | null;
-  installments: Installment[];
 }
 
 export type InstallmentErrorCode = 'INVALID_AMOUNT' | 'COUNT_NOT_ALLOWED' | 'CONVERSION_NOT_ALLOWED';
@@ -218,60 +183,4 @@ export function convertToInstallments(
   }
   b.plans.push(plan);
   return { ok: true, balances: b, plan };
-}
-
-export interface EarlyPayoff {
-  /** Principal still owed plus the fees of billed installments still owed. */
-  amount: Fen;
-  principal: Fen;
-  fees: Fen;
-  /** Fees of installments not yet billed: waived. */
-  waivedFees: Fen;
-  /** Principal of installments that were not yet billed (billed now by the payoff). */
-  acceleratedPrincipal: Fen;
-  /** The plan with every installment billed and the unearned fees waived. */
-  plan: InstallmentPlan;
-}
-
-/** What paying a plan off on `day` costs, and the plan after acceleration. */
-export function earlyPayoff(plan: InstallmentPlan, day: Day): EarlyPayoff {
-  const p = JSON.parse(JSON.stringify(plan)) as InstallmentPlan;
-  let principal = 0;
-  let fees = 0;
-  let waivedFees = 0;
-  let acceleratedPrincipal = 0;
-  for (const i of p.installments) {
-    if (!i.billed) {
-      const waived = installmentFeeOwed(i);
-      i.feeWaived += waived;
-      waivedFees += waived;
-      acceleratedPrincipal += installmentPrincipalOwed(i);
-      i.billed = true;
-    } else {
-      fees += installmentFeeOwed(i);
-    }
-    principal += installmentPrincipalOwed(i);
-  }
-  p.paidOffEarlyOn = day;
-  return { amount: principal + fees, principal, fees, waivedFees, acceleratedPrincipal, plan: p };
-}
-
-/**
- * Accelerates plan `planId` for an early payoff on `day`: every installment becomes billed (owed
- * now, by the waterfall), unearned fees are waived. The repayment itself is then allocated by the
- * waterfall as usual.
- */
-export function applyEarlyPayoff(
-  balances: LineBalances,
-  planId: string,
-  day: Day,
-): Result<{ balances: LineBalances; payoff: EarlyPayoff }, 'PLAN_NOT_FOUND'> {
-  const index = balances.plans.findIndex((p) => p.id === planId);
-  const plan = balances.plans[index];
-  if (!plan) return { ok: false, code: 'PLAN_NOT_FOUND', message: `no installment plan ${planId}` };
-  const payoff = earlyPayoff(plan, day);
-  const b = cloneBalances(balances);
-  b.plans[index] = payoff.plan;
-  b.cycle.installmentPrincipal += payoff.acceleratedPrincipal;
-  return { ok: true, balances: b, payoff };
 }

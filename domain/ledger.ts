@@ -8,9 +8,8 @@
  * platform account the event's kind names. So the ledger cannot drift from the balances the
  * workflow holds: the postings are derived from them, and always sum to zero.
  */
+import { billedFeesOwed, installmentPrincipalOwed, statementPrincipalOwed, type LineBalances } from './balances';
 import { MoneyInvariantError, type Fen } from './money';
-import type { LineBalances } from './statement';
-import { installmentPrincipalOwed, billedFeesOwed, statementPrincipalOwed } from './waterfall';
 
 export const LINE_ACCOUNTS = ['PRINCIPAL', 'INSTALLMENT_PRINCIPAL', 'INSTALLMENT_FEES', 'PENALTIES', 'CREDIT_BALANCE'] as const;
 export type LineAccount = (typeof LINE_ACCOUNTS)[number];

@@ -8,12 +8,10 @@
  *
  * Penalties must be accrued up to `day` first (penalty.ts), as for any repayment.
  */
+import { installmentFeeOwed, installmentPrincipalOwed, type LineBalances } from './balances';
 import type { Day } from './calendar';
-import { earlyPayoff } from './installments';
 import type { Fen } from './money';
-import type { LineBalances, Result } from './statement';
-import { cloneBalances } from './statement';
-import { applyCreditBalance, installmentFeeOwed, installmentPrincipalOwed, owedByBucket, WATERFALL_ORDER, type OwedBucket } from './waterfall';
+import { owedByBucket, WATERFALL_ORDER, type OwedBucket } from './waterfall';
 
 export type PayoffBucket = OwedBucket | 'FUTURE_INSTALLMENT_PRINCIPAL' | 'CREDIT_BALANCE';
 
@@ -51,31 +49,4 @@ export function payoffQuote(balances: LineBalances, day: Day): PayoffQuote {
     waivedFees,
     creditRemaining: Math.max(0, -net),
   };
-}
-
-/**
- * Settles the line from its credit balance once the credit covers the payoff (typically right after
- * a repayment of the quoted amount, which the waterfall leaves partly as credit): every plan is
- * accelerated with its unearned fees waived, then the credit pays everything in waterfall order.
- * Afterwards nothing is owed; any credit left is the customer's.
- */
-export function settlePayoff(
-  balances: LineBalances,
-  day: Day,
-): Result<{ balances: LineBalances; waivedFees: Fen }, 'PAYOFF_NOT_COVERED'> {
-  const quote = payoffQuote(balances, day);
-  if (quote.amount > 0) {
-    return { ok: false, code: 'PAYOFF_NOT_COVERED', message: `${quote.amount} fen still to pay` };
-  }
-  let b = cloneBalances(balances);
-  let waivedFees = 0;
-  b.plans = b.plans.map((plan) => {
-    if (plan.installments.every((i) => i.billed)) return plan;
-    const payoff = earlyPayoff(plan, day);
-    waivedFees += payoff.waivedFees;
-    b.cycle.installmentPrincipal += payoff.acceleratedPrincipal;
-    return payoff.plan;
-  });
-  b = applyCreditBalance(b, day).balances;
-  return { ok: true, balances: b, waivedFees };
 }

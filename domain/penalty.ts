@@ -13,14 +13,12 @@
  *   The charge of a day that would cross the cap is cut to what is left under it.
  * - Penalties are charged on principal only, never on fees or on penalties.
  */
+import { cloneBalances, installmentFeeOwed, installmentPrincipalOwed, statementPrincipalOwed, type LineBalances, type PenaltyTrack } from './balances';
 import type { Day } from './calendar';
 import { addDays, compareDays, daysBetween, maxDay } from './calendar';
 import { applyRate, parseRate, type Fen } from './money';
 import type { Product } from './product';
 import { STANDARD_PRODUCT } from './product';
-import type { LineBalances, PenaltyTrack } from './statement';
-import { cloneBalances } from './statement';
-import { installmentFeeOwed, installmentPrincipalOwed, statementPrincipalOwed } from './waterfall';
 
 const WINDOW_DAYS = 365;
 

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { isDecimalRate, parseRate } from './money';
-import { COLLECTION_ACTIONS } from './product';
+import { COLLECTION_ACTIONS } from './collection-actions';
 
 const fen = z.number().int().nonnegative().refine(Number.isSafeInteger, 'must be a safe integer (fen)');
 const rate = z.string().refine(isDecimalRate, 'must be a decimal rate string such as "0.005"');

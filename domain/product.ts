@@ -8,20 +8,7 @@ import type { Product } from './product-schema';
 
 export type { Product };
 
-export const COLLECTION_ACTIONS = [
-  'SUSPEND_OVERDUE',
-  'START_PENALTY',
-  'SMS_OVERDUE_NOTICE',
-  'IN_APP_OVERDUE_NOTICE',
-  'SMS_REMINDER',
-  'IN_APP_REMINDER',
-  'FLAG_STAFF_FOLLOW_UP',
-  'COLLECTIONS_QUEUE',
-  'SMS_FINAL_NOTICE',
-  'IN_APP_FINAL_NOTICE',
-  'CHARGE_OFF',
-] as const;
-export type CollectionAction = (typeof COLLECTION_ACTIONS)[number];
+export { COLLECTION_ACTIONS, type CollectionAction } from './collection-actions';
 
 /**
  * The standard product, every number from PRODUCT.md. Choices PRODUCT.md leaves open are marked.

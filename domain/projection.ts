@@ -2,9 +2,10 @@
  * What the read models show of a line's balances: the same numbers the ledger holds, derived in one
  * place so the workflow, the ledger check and the tests agree on them.
  */
+import { available, statementIdOf, type LineBalances } from './balances';
+import type { Statement } from './cycle';
 import { lineAccountBalances, type LineAccountBalances } from './ledger';
 import type { Fen } from './money';
-import { available, statementIdOf, type LineBalances, type Statement } from './statement';
 
 export interface LineFigures {
   accounts: LineAccountBalances;
@@ -63,8 +64,6 @@ export function installmentFigures(after: LineBalances, before?: LineBalances): 
     convertedOn: plan.convertedOn,
   })));
 }
-
-export { statementIdOf };
 
 /** A closed statement as the read model keeps it: the statement's own figures under the API's id. */
 export type StatementFigures = { id: string } & Pick<Statement,

@@ -94,3 +94,26 @@ export function limitFor(monthlyIncome: number, pd: number, policy: Underwriting
   const raw = Math.floor((monthlyIncome * policy.incomeMultiple * riskFactor) / policy.limitStep) * policy.limitStep;
   return Math.min(policy.maxLimit, Math.max(policy.minLimit, raw));
 }
+
+/** A staff member's decision on an application in manual review: approve (with their limit, or the model's) or decline. */
+export interface StaffReview {
+  approve: boolean;
+  /** Fen; absent: the model's limit. */
+  limit?: number;
+  staffId: string;
+}
+
+/**
+ * The outcome of an application the model sent to manual review: a staff decision made in time becomes
+ * the outcome (their limit, else the model's); no decision in time declines it, saying so with
+ * `MANUAL_REVIEW_EXPIRED` (PRODUCT §3). `decidedBy` is who the record names: the staff member, or the rule.
+ */
+export function manualReviewOutcome(scored: UnderwritingResult, review: StaffReview | undefined): { result: UnderwritingResult; decidedBy: string } {
+  if (!review) {
+    return { result: { ...scored, decision: 'DECLINE', limit: null, reasonCodes: [...scored.reasonCodes, 'MANUAL_REVIEW_EXPIRED'] }, decidedBy: 'system:review-timeout' };
+  }
+  return {
+    result: { ...scored, decision: review.approve ? 'APPROVE' : 'DECLINE', limit: review.approve ? (review.limit ?? scored.limit) : null },
+    decidedBy: `staff:${review.staffId}`,
+  };
+}

@@ -6,7 +6,7 @@
  *   4. DUE_PRINCIPAL      billed principal not yet past its due date (oldest first)
  *   5. CURRENT_CYCLE      principal of the open cycle, not yet billed
  * and anything above the total owed becomes CREDIT_BALANCE. Installments still scheduled (not yet
- * billed) are not owed, so the waterfall never pays them: a payoff accelerates them first (payoff.ts).
+ * billed) are not owed, so the waterfall never pays them (the payoff quote counts them: payoff.ts).
  *
  * The bucket names are part of the HTTP API: do not rename them.
  *
@@ -14,12 +14,10 @@
  * allocation is right even if `markOverdue` has not run yet. Penalties should be accrued up to the
  * payment day (penalty.ts) before a repayment is allocated.
  */
+import { cloneBalances, installmentFeeOwed, installmentPrincipalOwed, statementPrincipalOwed, type Installment, type LineBalances } from './balances';
 import type { Day } from './calendar';
 import { compareDays } from './calendar';
-import type { Installment } from './installments';
 import { assertFen, assertNonNegativeFen, MoneyInvariantError, type Fen } from './money';
-// Types only: statement.ts imports this module's functions, so importing its values would be a cycle.
-import type { LineBalances, StatementDebt } from './statement';
 
 export const WATERFALL_ORDER = [
   'PENALTY',
@@ -34,33 +32,6 @@ export type Bucket = OwedBucket | 'CREDIT_BALANCE';
 export interface AllocationLine {
   bucket: Bucket;
   amount: Fen;
-}
-
-export function statementPrincipalOwed(s: StatementDebt): Fen {
-  return s.billed - s.paid - s.converted;
-}
-
-export function installmentPrincipalOwed(i: Installment): Fen {
-  return i.principal - i.principalPaid;
-}
-
-export function installmentFeeOwed(i: Installment): Fen {
-  return i.fee - i.feePaid - i.feeWaived;
-}
-
-/** Billed principal still owed: statements and billed installments. */
-export function billedPrincipalOwed(b: LineBalances): Fen {
-  let total = 0;
-  for (const s of b.statements) total += statementPrincipalOwed(s);
-  for (const p of b.plans) for (const i of p.installments) if (i.billed) total += installmentPrincipalOwed(i);
-  return total;
-}
-
-/** Fees of billed installments still owed. */
-export function billedFeesOwed(b: LineBalances): Fen {
-  let total = 0;
-  for (const p of b.plans) for (const i of p.installments) if (i.billed) total += installmentFeeOwed(i);
-  return total;
 }
 
 /** One place money can go, bound to the (cloned) balances it changes. */
@@ -143,7 +114,7 @@ export function owedByBucket(balances: LineBalances, day: Day): Record<OwedBucke
     DUE_PRINCIPAL: 0,
     CURRENT_CYCLE: 0,
   };
-  for (const s of slots(cloneJson(balances), day)) owed[s.bucket] += s.owed;
+  for (const s of slots(cloneBalances(balances), day)) owed[s.bucket] += s.owed;
   return owed;
 }
 
@@ -151,10 +122,6 @@ export function owedByBucket(balances: LineBalances, day: Day): Record<OwedBucke
 export function totalOwed(balances: LineBalances, day: Day): Fen {
   const owed = owedByBucket(balances, day);
   return WATERFALL_ORDER.reduce((sum, k) => sum + owed[k], 0);
-}
-
-function cloneJson(b: LineBalances): LineBalances {
-  return JSON.parse(JSON.stringify(b)) as LineBalances;
 }
 
 /** Pays up to `amount` through the slots of `b` (mutating it); returns the lines and what is left. */
@@ -187,7 +154,7 @@ export function allocateRepayment(
 ): { allocation: AllocationLine[]; balances: LineBalances } {
   assertFen(amount, 'repayment');
   if (amount <= 0) throw new MoneyInvariantError(`repayment must be positive, got ${amount}`);
-  const b = cloneJson(balances);
+  const b = cloneBalances(balances);
   const { allocation, rest } = pour(b, amount, day);
   if (rest > 0) {
     b.creditBalance += rest;
@@ -206,7 +173,7 @@ export function applyCreditBalance(
   balances: LineBalances,
   day: Day,
 ): { allocation: AllocationLine[]; balances: LineBalances } {
-  const b = cloneJson(balances);
+  const b = cloneBalances(balances);
   if (b.creditBalance <= 0) return { allocation: [], balances: b };
   const { allocation, rest } = pour(b, b.creditBalance, day);
   b.creditBalance = rest;

@@ -4,6 +4,7 @@ import type { Database } from '../db/client';
 import type { LedgerDifference } from '../db/ledger-check';
 import { creditLines } from '../db/schema';
 import { LINE_ACCOUNTS, lineAccountBalances } from '../domain/ledger';
+import { LINE_STATUSES } from '../domain/line';
 import { lineQuery, workflowIdFor } from '../workflows/messages';
 
 const READ_MODEL_COLUMN = {
@@ -15,7 +16,7 @@ const READ_MODEL_COLUMN = {
  * its read model (and so, by the ledger check, its ledger). `ledger` in a difference is the workflow's figure.
  */
 export async function checkWorkflowsAgainstReadModels(db: Database, client: Client): Promise<{ lines: number; differences: LedgerDifference[]; unreachable: string[] }> {
-  const lines = await db.select().from(creditLines).where(inArray(creditLines.status, ['ACTIVE', 'SUSPENDED', 'CLOSING', 'CHARGED_OFF']));
+  const lines = await db.select().from(creditLines).where(inArray(creditLines.status, LINE_STATUSES.filter((status) => status !== 'CLOSED')));
   const differences: LedgerDifference[] = [];
   const unreachable: string[] = [];
   for (const line of lines) {

@@ -1,27 +1,23 @@
 import {
-  ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, patched, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, uuid4, workflowInfo,
+  ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, patched, proxyLocalActivities, setHandler, uuid4, workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { localDay } from '../domain/calendar';
 import {
-  advance, decide, LineInvariantError, nextWakeUp, openLine, payoff, project, quoteInstallments, rememberedAnswer, snapshotEvent, validateCommand,
+  advance, decide, LineInvariantError, nextWakeUp, payoff, quoteInstallments, rememberedAnswer, snapshotEvent, validateCommand,
   type Command, type CommandResult, type CreditLineState, type DecisionRules,
-} from '../domain/credit-line';
+} from '../domain/line';
 import { MoneyInvariantError } from '../domain/money';
-import { BalanceInvariantError } from '../domain/statement';
+import { BalanceInvariantError } from '../domain/balances';
+import { nowIso } from './clock';
 import { EventsDropped, LineWriter } from './line-writer';
+import { OperatorView } from './operator-view';
+import { Underwriting } from './underwriting';
 import { STANDARD_PRODUCT, type Product } from '../domain/product';
-import type { UnderwritingResult } from '../domain/underwriting';
 import {
-  conversionUpdate, decideApplicationUpdate, installmentQuoteQuery, lineQuery, payoffQuery, purchaseUpdate, refundUpdate, repaymentUpdate,
-  searchAttributes, stateQuery, WRITE_REJECTED,
-  type CreditLineInput, type CreditLineStatus, type CreditLineView, type ManualReviewDecision,
+  conversionUpdate, installmentQuoteQuery, lineQuery, payoffQuery, purchaseUpdate, refundUpdate, repaymentUpdate, stateQuery, WRITE_REJECTED,
+  type CreditLineInput, type CreditLineStatus, type CreditLineView,
 } from './messages';
-
-const { scoreApplication, recordUnderwritingDecision } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['APPLICATION_NOT_FOUND'] },
-});
 
 // The workflow's state has already moved when a ledger write is scheduled, so the write must land:
 // it retries until it does (an unbalanced entry is a bug, not a condition to retry). A local
@@ -62,20 +58,16 @@ function productFor(productId: string): Product {
   return STANDARD_PRODUCT;
 }
 
-const nowIso = (): string => new Date(Date.now()).toISOString();
-
 /** One customer's credit line, from application to closure; continues as new at every statement. */
 export async function creditLine(input: CreditLineInput): Promise<CreditLineView> {
   const product = productFor(input.productId);
   let line: CreditLineState | null = input.carried ?? null;
   let status: CreditLineStatus = line ? line.status : 'UNDERWRITING';
-  let underwritingVersion = 0;
-  let pendingReview: ManualReviewDecision | undefined;
-  let inReview = false;
+  const underwriting = new Underwriting(input, product);
 
   const view = (): CreditLineView => ({
     creditLineId: input.creditLineId, customerId: input.customerId, status,
-    limit: line?.limit ?? null, version: line?.version ?? underwritingVersion,
+    limit: line?.limit ?? null, version: line?.version ?? underwriting.version,
   });
   setHandler(stateQuery, view);
   setHandler(lineQuery, () => line);
@@ -100,25 +92,9 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   };
   const allWritten = () => writer.idle();
 
-  // ── Search attributes: only what changed, so quiet lines add nothing to history ──
-  let shown = { status: '', daysPastDue: -1, nextStatementDate: '', suspensionReasons: '' };
-  const showInUi = () => {
-    const updates: Parameters<typeof upsertSearchAttributes>[0] = [];
-    if (status !== shown.status) updates.push({ key: searchAttributes.status, value: status });
-    if (line) {
-      const projection = project(line, localDay(nowIso()));
-      if (projection.daysPastDue !== shown.daysPastDue) updates.push({ key: searchAttributes.daysPastDue, value: projection.daysPastDue });
-      if (line.nextStatementDate !== shown.nextStatementDate) {
-        updates.push({ key: searchAttributes.nextStatementDate, value: new Date(`${line.nextStatementDate}T00:00:00+08:00`) });
-      }
-      const reasons = line.suspensionReasons.join(',');
-      if (reasons !== shown.suspensionReasons) updates.push({ key: searchAttributes.suspensionReasons, value: [...line.suspensionReasons] });
-      shown = { status, daysPastDue: projection.daysPastDue, nextStatementDate: line.nextStatementDate, suspensionReasons: reasons };
-    } else {
-      shown = { ...shown, status };
-    }
-    if (updates.length > 0) upsertSearchAttributes(updates);
-  };
+  // ── What operators see in the Temporal UI (search attributes), upserted only when changed ──
+  const operatorView = new OperatorView();
+  const showInUi = () => operatorView.show(status, line);
 
   /**
    * Brings the line up to now (cycle closes, penalties) and schedules what that wrote. A broken
@@ -177,47 +153,18 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   setHandler(repaymentUpdate, (r) => handle({ type: 'repayment', repaymentId: `rp_${uuid4()}`, ...r }), { validator: (r) => validator({ type: 'repayment', repaymentId: '', ...r }) });
   setHandler(conversionUpdate, (r) => handle({ type: 'conversion', ...r }), { validator: (r) => validator({ type: 'conversion', ...r }) });
 
-  // ── Underwriting (first run only) ──
-  setHandler(decideApplicationUpdate, async (decision) => {
-    pendingReview = decision;
-    await condition(() => !inReview);
-    return { status: status === 'ACTIVE' ? 'APPROVED' : 'DECLINED' };
-  }, {
-    validator: (decision) => {
-      if (!inReview || pendingReview) throw new Error('the application is not waiting for a manual review');
-      if (decision.limit !== undefined && (!Number.isSafeInteger(decision.limit) || decision.limit <= 0)) throw new Error('limit must be a positive integer of fen');
-    },
-  });
+  // ── Underwriting (first run only; its Update is registered on every run and refused outside a review) ──
+  underwriting.listen();
 
   if (!line) {
-    const record = async (result: UnderwritingResult, decidedBy: string) => {
-      underwritingVersion += 1;
-      await recordUnderwritingDecision({
-        applicationId: input.applicationId, creditLineId: input.creditLineId, result, decidedBy, decidedAt: nowIso(), version: underwritingVersion,
-      });
-    };
-    const scored = await scoreApplication(input.applicationId);
-    await record(scored, `model:${scored.modelVersion}`);
-    let outcome = scored;
-    if (scored.decision === 'MANUAL_REVIEW') {
-      inReview = true;
-      // Not decided in time: declined automatically (PRODUCT §3).
-      const decided = await condition(() => pendingReview !== undefined, `${product.underwriting.manualReviewDays} days`);
-      const review = pendingReview;
-      outcome = decided && review
-        ? { ...scored, decision: review.approve ? 'APPROVE' : 'DECLINE', limit: review.approve ? (review.limit ?? scored.limit) : null }
-        : { ...scored, decision: 'DECLINE', limit: null, reasonCodes: [...scored.reasonCodes, 'MANUAL_REVIEW_EXPIRED'] };
-      await record(outcome, decided && review ? `staff:${review.staffId}` : 'system:review-timeout');
-    }
-    if (outcome.decision !== 'APPROVE' || outcome.limit === null) {
+    const underwritten = await underwriting.run();
+    if (!underwritten.approved) {
       status = 'DECLINED';
-      inReview = false;
       showInUi();
       return view();
     }
-    line = openLine({ ...input, limit: outcome.limit, now: nowIso(), version: underwritingVersion + 1 });
+    line = underwritten.line;
     status = line.status;
-    inReview = false;
     showInUi();
     await writer.persist([snapshotEvent(line, nowIso(), 'OPENED')], line, true);
   }

@@ -8,7 +8,7 @@
  * back to the state before them. Events queued before the refused one are written as usual.
  */
 import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
-import type { CreditLineState, LineEvent } from '../domain/credit-line';
+import type { CreditLineState, LineEvent } from '../domain/line';
 import { WRITE_REJECTED, type WriteRejection } from './messages';
 
 /** What a caller whose event was dropped is told: nothing of it happened. */

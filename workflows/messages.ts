@@ -4,7 +4,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { Command, CommandResult, CreditLineState, LineStatus, RejectionCode } from '../domain/credit-line';
+import type { Command, CommandResult, CreditLineState, LineStatus, RejectionCode } from '../domain/line';
 import type { InstallmentQuote } from '../domain/installments';
 import type { PayoffQuote } from '../domain/payoff';
 

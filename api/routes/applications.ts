@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { insertApplication, withdrawApplication } from '../../db/applications';
 import { localDay } from '../../domain/calendar';
 import { STANDARD_PRODUCT } from '../../domain/product';
-import { searchAttributes, workflowIdFor, type CreditLineInput } from '../../workflows/messages';
-import type { creditLine } from '../../workflows/credit-line';
+import type { CreditLineInput } from '../../workflows/messages';
 import type { ApiContext } from '../context';
+import { lineGateway } from '../gateway';
 import { z } from '../openapi';
-import { Problem, problems } from '../problem';
+import { Problem } from '../problem';
 import { findApplicationFor } from '../read-models';
 import { commonErrors, defineRoute } from '../route';
 import { fenSchema, idSchema } from '../schemas';
@@ -37,6 +36,7 @@ function defaultStatementDay(now: Date): number {
 
 export function applicationRoutes(ctx: ApiContext): Router {
   const router = Router();
+  const lines = lineGateway(ctx);
 
   defineRoute(router, {
     method: 'post', path: '/v1/applications', summary: 'Apply for a credit line', tags: ['applications'],
@@ -61,22 +61,11 @@ export function applicationRoutes(ctx: ApiContext): Router {
     }
     const input: CreditLineInput = { creditLineId, applicationId, customerId: principal.subject, productId: STANDARD_PRODUCT.id, statementDay };
     try {
-      await ctx.temporal.workflow.start<typeof creditLine>('creditLine', {
-        workflowId: workflowIdFor(creditLineId),
-        taskQueue: ctx.taskQueue,
-        args: [input],
-        typedSearchAttributes: [
-          { key: searchAttributes.status, value: 'UNDERWRITING' },
-          { key: searchAttributes.customerId, value: principal.subject },
-        ],
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
-        // Nothing may remain of an application no workflow will ever decide.
-        await withdrawApplication(ctx.db, { applicationId, creditLineId });
-        ctx.logger.error({ err, applicationId }, 'could not start the credit-line workflow');
-        throw problems.unavailable('TEMPORAL_UNAVAILABLE', 'the application could not be started; nothing was created, try again', 5);
-      }
+      await lines.start(input);
+    } catch (problem) {
+      // Nothing may remain of an application no workflow will ever decide.
+      await withdrawApplication(ctx.db, { applicationId, creditLineId });
+      throw problem;
     }
     return { status: 202, body: { applicationId, creditLineId, status: 'UNDERWRITING' }, headers: { Location: `/v1/applications/${applicationId}` } };
   });

@@ -1,12 +1,12 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { WATERFALL_ORDER } from '../../domain/waterfall';
 import { conversionUpdate, purchaseUpdate, refundUpdate, repaymentUpdate } from '../../workflows/messages';
-import { idempotencyKeyHeader, runCommand } from '../commands';
 import type { ApiContext } from '../context';
+import { lineGateway, type PendingCode } from '../gateway';
 import { z } from '../openapi';
 import { findCreditLineFor } from '../read-models';
 import { commonErrors, defineRoute } from '../route';
-import { fenSchema, freeText, idParam, idSchema } from '../schemas';
+import { fenSchema, freeText, idempotencyKeyHeader, idParam, idSchema } from '../schemas';
 
 const refused = { description: 'Declined or refused; `code` says why (for purchases: the decline reason)', schema: commonErrors[400].schema };
 const pending = { description: 'Not decided within 2 seconds; retry with the same Idempotency-Key (Retry-After)', schema: commonErrors[400].schema };
@@ -22,6 +22,10 @@ export const installmentPlanSchema = z.object({
 export function moneyRoutes(ctx: ApiContext): Router {
   const router = Router();
   const actors: ('customer' | 'admin')[] = ['customer', 'admin'];
+  const lines = lineGateway(ctx);
+  /** The command's key and fingerprint from the request, as the gateway wants them. */
+  const keyed = (req: Request, headers: { 'idempotency-key': string }, pending: PendingCode = 'COMMAND_PENDING') =>
+    ({ idempotencyKey: headers['idempotency-key'], path: req.baseUrl + req.path, pending });
 
   defineRoute(router, {
     method: 'post', path: '/v1/credit-lines/:id/purchases', summary: 'Authorize a purchase', tags: ['money'], roles: actors,
@@ -31,9 +35,9 @@ export function moneyRoutes(ctx: ApiContext): Router {
       201: { description: 'Approved', schema: z.object({ purchaseId: z.string(), status: z.literal('APPROVED'), amount: fenSchema, available: fenSchema }) },
       ...commonErrors, 422: refused, 503: pending,
     },
-  }, async ({ params, body, principal, req }) => {
+  }, async ({ params, body, headers, principal, req }) => {
     const line = await findCreditLineFor(ctx.db, principal, params.id);
-    return runCommand(ctx, req, line.id, purchaseUpdate, { merchantId: body.merchantId, amount: body.amount, ...(body.description ? { description: body.description } : {}) }, 'AUTHORIZATION_PENDING');
+    return lines.command(line.id, purchaseUpdate, { merchantId: body.merchantId, amount: body.amount, ...(body.description ? { description: body.description } : {}) }, keyed(req, headers, 'AUTHORIZATION_PENDING'));
   });
 
   defineRoute(router, {
@@ -44,9 +48,9 @@ export function moneyRoutes(ctx: ApiContext): Router {
       201: { description: 'Refunded', schema: z.object({ refundId: z.string(), purchaseId: z.string(), amount: fenSchema, available: fenSchema }) },
       ...commonErrors, 422: refused, 503: pending,
     },
-  }, async ({ params, body, principal, req }) => {
+  }, async ({ params, body, headers, principal, req }) => {
     const line = await findCreditLineFor(ctx.db, principal, params.id);
-    return runCommand(ctx, req, line.id, refundUpdate, { purchaseId: params.purchaseId, amount: body.amount }, 'COMMAND_PENDING');
+    return lines.command(line.id, refundUpdate, { purchaseId: params.purchaseId, amount: body.amount }, keyed(req, headers));
   });
 
   defineRoute(router, {
@@ -57,9 +61,9 @@ export function moneyRoutes(ctx: ApiContext): Router {
       201: { description: 'Allocated by the repayment waterfall', schema: z.object({ repaymentId: z.string(), amount: fenSchema, allocation: allocationSchema, balance: fenSchema }) },
       ...commonErrors, 422: refused, 503: pending,
     },
-  }, async ({ params, body, principal, req }) => {
+  }, async ({ params, body, headers, principal, req }) => {
     const line = await findCreditLineFor(ctx.db, principal, params.id);
-    return runCommand(ctx, req, line.id, repaymentUpdate, { amount: body.amount }, 'COMMAND_PENDING');
+    return lines.command(line.id, repaymentUpdate, { amount: body.amount }, keyed(req, headers));
   });
 
   defineRoute(router, {
@@ -67,9 +71,9 @@ export function moneyRoutes(ctx: ApiContext): Router {
     params: idParam.extend({ statementId: idSchema }), headers: idempotencyKeyHeader,
     body: z.object({ count: z.number().int().positive() }).strict(),
     responses: { 201: { description: 'The plan', schema: installmentPlanSchema }, ...commonErrors, 422: refused, 503: pending },
-  }, async ({ params, body, principal, req }) => {
+  }, async ({ params, body, headers, principal, req }) => {
     const line = await findCreditLineFor(ctx.db, principal, params.id);
-    return runCommand(ctx, req, line.id, conversionUpdate, { statementId: params.statementId, count: body.count }, 'COMMAND_PENDING');
+    return lines.command(line.id, conversionUpdate, { statementId: params.statementId, count: body.count }, keyed(req, headers));
   });
 
   return router;

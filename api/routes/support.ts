@@ -1,9 +1,9 @@
 import { Router } from 'express';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { decideApplicationUpdate, workflowIdFor } from '../../workflows/messages';
+import { decideApplicationUpdate } from '../../workflows/messages';
 import { localDay } from '../../domain/calendar';
 import { STANDARD_PRODUCT } from '../../domain/product';
 import type { ApiContext } from '../context';
+import { lineGateway, type Refusal } from '../gateway';
 import { z } from '../openapi';
 import { Problem } from '../problem';
 import { findApplicationFor, findCreditLineFor, searchCreditLines, toCreditLine } from '../read-models';
@@ -16,8 +16,11 @@ const staffErrors = { ...commonErrors, 403: { description: 'Not staff', schema: 
 const encodeCursor = (id: string) => Buffer.from(id, 'utf8').toString('base64url');
 const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString('utf8');
 
+const NOT_IN_REVIEW: Refusal = { status: 409, code: 'APPLICATION_NOT_IN_REVIEW', title: 'Not in manual review' };
+
 export function supportRoutes(ctx: ApiContext): Router {
   const router = Router();
+  const lines = lineGateway(ctx);
 
   defineRoute(router, {
     method: 'get', path: '/v1/support/credit-lines', summary: 'Find credit lines', tags: ['support'], roles: STAFF,
@@ -69,15 +72,10 @@ export function supportRoutes(ctx: ApiContext): Router {
     },
   }, async ({ params, body, principal }) => {
     const { application } = await findApplicationFor(ctx.db, principal, params.applicationId);
-    if (application.status !== 'MANUAL_REVIEW') throw new Problem(409, 'APPLICATION_NOT_IN_REVIEW', 'Not in manual review', `application ${application.id} is ${application.status}`);
-    try {
-      const result = await ctx.temporal.workflow.getHandle(workflowIdFor(application.creditLineId))
-        .executeUpdate(decideApplicationUpdate, { args: [{ ...body, staffId: principal.subject }] });
-      return { status: 200, body: result };
-    } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError) throw new Problem(409, 'APPLICATION_NOT_IN_REVIEW', 'Not in manual review', err.cause?.message ?? 'the application is not waiting for a decision');
-      throw err;
-    }
+    if (application.status !== 'MANUAL_REVIEW') throw new Problem(NOT_IN_REVIEW.status, NOT_IN_REVIEW.code, NOT_IN_REVIEW.title, `application ${application.id} is ${application.status}`);
+    // The line refuses a decision it is not waiting for: that refusal is 409 too.
+    const result = await lines.staffCommand(application.creditLineId, decideApplicationUpdate, { ...body, staffId: principal.subject }, { refused: NOT_IN_REVIEW });
+    return { status: 200, body: result };
   });
 
   return router;

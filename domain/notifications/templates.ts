@@ -3,7 +3,7 @@
  * Chinese (the default) and English. Texts hold amounts and dates, never personal data: the phone
  * is added by the delivery activity at the last moment, and a one-time code only ever there.
  */
-import type { Fen } from '../money';
+import { formatYuan } from '../money';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -28,15 +28,7 @@ interface Template {
   text: Record<Locale, (p: TemplateParams) => string>;
 }
 
-/** 12345 fen → "123.45", with thousands separators. */
-export function yuan(amount: Fen): string {
-  const sign = amount < 0 ? '-' : '';
-  const abs = Math.abs(amount);
-  const whole = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${sign}${whole}.${String(abs % 100).padStart(2, '0')}`;
-}
-
-const fen = (p: TemplateParams, name: string): string => yuan(Number(p[name] ?? 0));
+const fen = (p: TemplateParams, name: string): string => formatYuan(Number(p[name] ?? 0));
 const str = (p: TemplateParams, name: string): string => String(p[name] ?? '');
 
 export const TEMPLATES = {

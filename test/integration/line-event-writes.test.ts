@@ -3,8 +3,8 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLedgerActivities } from '../../activities/ledger';
 import { checkLedger } from '../../db/ledger-check';
-import { creditLines, rejectedLineEvents, statements, transactions } from '../../db/schema';
-import { advance, decide, openLine, snapshotEvent, type Command, type CreditLineState, type LineEvent } from '../../domain/credit-line';
+import { commandResults, creditLines, rejectedLineEvents, statements, transactions } from '../../db/schema';
+import { advance, decide, openLine, snapshotEvent, type Command, type CreditLineState, type LineEvent } from '../../domain/line';
 import { STANDARD_PRODUCT as product } from '../../domain/product';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { receiveApplication } from '../support/fixtures';
@@ -67,6 +67,16 @@ describe('line events in PostgreSQL', () => {
     // A retry of the same events (as the workflow's replay would send) is still idempotent.
     await ledger.applyLineEvents(first.events);
     expect((await checkLedger(database.db)).ok).toBe(true);
+  });
+
+  it('keeps a command\'s answer byte for byte, so a repeated key gets the very body the first call got', async () => {
+    const line = await opened();
+    const bought = act(line, '2027-01-10T10:00:00+08:00', { type: 'purchase', purchaseId: 'p_bytes', merchantId: 'self-operated', amount: 1_234 });
+    await ledger.applyLineEvents(bought.events);
+    const answered = bought.events.at(-1)!.command!;
+    const [row] = await database.db.select().from(commandResults)
+      .where(and(eq(commandResults.creditLineId, line.creditLineId), eq(commandResults.idempotencyKey, answered.key)));
+    expect(JSON.stringify(row?.result)).toBe(JSON.stringify(answered.result));
   });
 
   it('shows a PAID statement with everything it asked for paid', async () => {

@@ -1,17 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addDays, daysBetween } from '../../domain/calendar';
-import {
-  applyEarlyPayoff,
-  aprPercent,
-  convertToInstallments,
-  earlyPayoff,
-  installmentQuote,
-  irr,
-} from '../../domain/installments';
+import { aprPercent, convertToInstallments, installmentQuote, irr } from '../../domain/installments';
 import { STANDARD_PRODUCT } from '../../domain/product';
 import { parseProduct } from '../../domain/product-schema';
-import { applyPurchase, closeCycle, netBalance, openBalances, outstandingPrincipal } from '../../domain/statement';
+import { netBalance, openBalances, outstandingPrincipal } from '../../domain/balances';
+import { applyPurchase, closeCycle } from '../../domain/cycle';
 import { allocateRepayment, owedByBucket } from '../../domain/waterfall';
 
 function quoteOf(...args: Parameters<typeof installmentQuote>) {
@@ -210,41 +204,5 @@ describe('converting a statement on the line', () => {
       closingBalance: 101_500,
     });
     expect(balances.plans[0]?.installments.map((i) => i.billed)).toEqual([true, true, false]);
-  });
-
-  /*
-   * Early payoff on 2027-02-10, installment 1 paid, installment 2 billed on 02-05, installment 3 not yet:
-   *   principal 100 000 + 100 000, fee of #2 (billed, earned) 1 500, fee of #3 waived 1 500
-   *   → pay 201 500, 1 500 waived.
-   */
-  it('early payoff waives the fees of installments not yet billed', () => {
-    const paid = allocateRepayment(convert().balances, 101_500, '2027-02-01').balances;
-    const after = closeCycle(paid, '2027-02-05').balances;
-    const plan = after.plans[0];
-    if (!plan) throw new Error('no plan');
-    const payoff = earlyPayoff(plan, '2027-02-10');
-    expect(payoff).toMatchObject({ amount: 201_500, principal: 200_000, fees: 1_500, waivedFees: 1_500, acceleratedPrincipal: 100_000 });
-    expect(payoff.plan.installments.every((i) => i.billed)).toBe(true);
-    expect(plan.installments[2]?.billed).toBe(false); // input untouched
-
-    const accelerated = applyEarlyPayoff(after, plan.id, '2027-02-10');
-    if (!accelerated.ok) throw new Error(accelerated.code);
-    const settled = allocateRepayment(accelerated.balances, 201_500, '2027-02-10');
-    expect(settled.allocation).toEqual([
-      { bucket: 'INSTALLMENT_FEE', amount: 1_500 },
-      { bucket: 'DUE_PRINCIPAL', amount: 200_000 },
-    ]);
-    expect(outstandingPrincipal(settled.balances)).toBe(0);
-    expect(netBalance(settled.balances)).toBe(0);
-    // The next statement still reconciles and the plan is gone.
-    const next = closeCycle(settled.balances, '2027-03-05');
-    expect(next.statement).toMatchObject({ openingBalance: 101_500, repayments: 201_500, installmentPrincipal: 100_000, fees: 0, closingBalance: 0 });
-    expect(next.balances.plans).toEqual([]);
-    expect(applyEarlyPayoff(after, 'plan:nope', '2027-02-10')).toMatchObject({ ok: false, code: 'PLAN_NOT_FOUND' });
-  });
-
-  it('early payoff right after conversion still owes the first installment’s fee (it is billed)', () => {
-    const plan = convert().plan;
-    expect(earlyPayoff(plan, '2027-01-06')).toMatchObject({ amount: 301_500, fees: 1_500, waivedFees: 3_000 });
   });
 });

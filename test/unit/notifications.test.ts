@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { instantMs, localDay, localTime } from '../../domain/calendar';
 import {
-  afterQuietHours, inQuietHours, LOCALES, maskPhone, messagesFor, pendingSms, renderMessage, sendAt, TEMPLATE_NAMES, underDailyCap, yuan,
+  afterQuietHours, inQuietHours, LOCALES, maskPhone, messagesFor, pendingSms, renderMessage, sendAt, TEMPLATE_NAMES, underDailyCap,
 } from '../../domain/notifications';
 import { STANDARD_PRODUCT as product } from '../../domain/product';
 
@@ -76,7 +76,7 @@ describe('messages as effects of an event', () => {
       ['cl_1:STATEMENT:2027-03-05:STATEMENT_ISSUED:SMS', 'SMS', sh('2027-03-05T08:00')],
       ['cl_1:STATEMENT:2027-03-05:STATEMENT_ISSUED:IN_APP', 'IN_APP', sh('2027-03-05T00:00')],
     ]);
-    expect(messages[0]?.text).toBe('【Revolve】您2027-03-05的账单已出，应还 ¥1,234.56，最后还款日 2027-04-04。');
+    expect(messages[0]?.text).toBe('【Revolve】您2027-03-05的账单已出，应还 ¥1234.56，最后还款日 2027-04-04。');
     expect(pendingSms(messages)).toEqual([{ id: 'cl_1:STATEMENT:2027-03-05:STATEMENT_ISSUED:SMS', sendAt: sh('2027-03-05T08:00') }]);
   });
 
@@ -88,11 +88,7 @@ describe('messages as effects of an event', () => {
         expect(text).not.toMatch(/undefined|NaN/);
       }
     }
-    expect(renderMessage('LINE_OPENED', { limit: 1_680_000, statementDay: 26 }, 'en')).toBe('[Revolve] Your credit line is open: limit CNY 16,800.00, statement on day 26 of each month.');
-  });
-
-  it('formats fen as yuan', () => {
-    expect([yuan(0), yuan(5), yuan(12_345), yuan(123_456_789), yuan(-1_050)]).toEqual(['0.00', '0.05', '123.45', '1,234,567.89', '-10.50']);
+    expect(renderMessage('LINE_OPENED', { limit: 1_680_000, statementDay: 26 }, 'en')).toBe('[Revolve] Your credit line is open: limit CNY 16800.00, statement on day 26 of each month.');
   });
 });
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { convertToInstallments } from '../../domain/installments';
 import { accruePenalties } from '../../domain/penalty';
-import { payoffQuote, settlePayoff } from '../../domain/payoff';
-import { applyPurchase, applyRefund, closeCycle, netBalance, openBalances, outstandingPrincipal, type LineBalances } from '../../domain/statement';
-import { allocateRepayment, totalOwed } from '../../domain/waterfall';
+import { payoffQuote } from '../../domain/payoff';
+import { openBalances, type LineBalances } from '../../domain/balances';
+import { applyPurchase, applyRefund, closeCycle } from '../../domain/cycle';
+import { allocateRepayment } from '../../domain/waterfall';
 
 /*
  * Worked example (statement day 5, fen):
@@ -49,7 +50,7 @@ describe('payoff quote', () => {
     });
   });
 
-  it('paying the quote and settling leaves nothing owed, and the next statement reconciles to 0', () => {
+  it('paying the quote leaves a quote of 0: the future installment principal is held as credit', () => {
     const paid = allocateRepayment(b, 223_500, '2027-02-15');
     expect(paid.allocation).toEqual([
       { bucket: 'INSTALLMENT_FEE', amount: 1_500 },
@@ -58,22 +59,6 @@ describe('payoff quote', () => {
       { bucket: 'CREDIT_BALANCE', amount: 97_000 },
     ]);
     expect(payoffQuote(paid.balances, '2027-02-15').amount).toBe(0);
-    const settled = settlePayoff(paid.balances, '2027-02-15');
-    if (!settled.ok) throw new Error(settled.code);
-    expect(settled.waivedFees).toBe(1_500);
-    expect(outstandingPrincipal(settled.balances)).toBe(0);
-    expect(totalOwed(settled.balances, '2027-02-15')).toBe(0);
-    expect(settled.balances.creditBalance).toBe(0);
-    expect(netBalance(settled.balances)).toBe(0);
-    // Statement 03-05: opening 121 500 + 5 000 − 3 000 − 223 500 + 100 000 accelerated = 0.
-    const next = closeCycle(settled.balances, '2027-03-05');
-    expect(next.statement).toMatchObject({ openingBalance: 121_500, closingBalance: 0, installmentPrincipal: 100_000, fees: 0 });
-    expect(next.balances.plans).toEqual([]);
-    expect(next.balances.statements).toEqual([]);
-  });
-
-  it('refuses to settle before the credit covers the payoff', () => {
-    expect(settlePayoff(b, '2027-02-15')).toMatchObject({ ok: false, code: 'PAYOFF_NOT_COVERED' });
   });
 
   it('includes penalties and overdue principal, and reports credit beyond what is owed', () => {
@@ -89,8 +74,6 @@ describe('payoff quote', () => {
     });
     c = applyRefund(c, 12_000, '2027-01-02'); // more credit than owed
     expect(payoffQuote(c, '2027-02-10')).toMatchObject({ amount: 0, creditRemaining: 1_970 });
-    const settled = settlePayoff(c, '2027-02-10');
-    expect(settled.ok && settled.balances.creditBalance).toBe(1_970);
   });
 
   it('is zero for a line that owes nothing', () => {

@@ -5,7 +5,8 @@ import { applyRate } from '../../domain/money';
 import { accruePenalties, chargedBetween, daysPastDue, oldestUnpaidDueDate } from '../../domain/penalty';
 import { STANDARD_PRODUCT } from '../../domain/product';
 import { parseProduct } from '../../domain/product-schema';
-import { applyPurchase, closeCycle, openBalances, type LineBalances } from '../../domain/statement';
+import { openBalances, type LineBalances } from '../../domain/balances';
+import { applyPurchase, closeCycle } from '../../domain/cycle';
 import { allocateRepayment } from '../../domain/waterfall';
 
 /** A line with one statement of `principal` dated `statementDate` (statement day = its day of month). */

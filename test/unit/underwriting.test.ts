@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { STANDARD_PRODUCT } from '../../domain/product';
-import { limitFor, underwrite } from '../../domain/underwriting';
+import { limitFor, manualReviewOutcome, underwrite, type UnderwritingResult } from '../../domain/underwriting';
 
 const policy = STANDARD_PRODUCT.underwriting;
 
@@ -59,5 +59,35 @@ describe('underwriting (income rule)', () => {
 
   it('rejects income that is not integer fen', () => {
     expect(() => underwrite({ monthlyIncome: 12.5, employmentMonths: 1, age: 30 }, policy)).toThrow(RangeError);
+  });
+});
+
+describe('manual review outcome (a staff decision, or none in time)', () => {
+  const scored: UnderwritingResult = {
+    decision: 'MANUAL_REVIEW', probabilityOfDefault: 0.12, limit: 300_000, reasonCodes: ['LOW_INCOME'], modelVersion: 'income-rule-2026.11',
+  };
+
+  it.each([
+    ['approves with the staff limit', { approve: true, limit: 200_000, staffId: 'S1' }, { decision: 'APPROVE', limit: 200_000 }, 'staff:S1'],
+    ['approves with the model limit when staff gives none', { approve: true, staffId: 'S2' }, { decision: 'APPROVE', limit: 300_000 }, 'staff:S2'],
+    ['declines, whatever limit staff typed', { approve: false, limit: 200_000, staffId: 'S3' }, { decision: 'DECLINE', limit: null }, 'staff:S3'],
+  ] as const)('%s', (_name, review, expected, decidedBy) => {
+    const { result, decidedBy: by } = manualReviewOutcome(scored, review);
+    // The model's score and reasons stay on record: staff decide, they do not rescore.
+    expect(result).toEqual({ ...scored, ...expected });
+    expect(by).toBe(decidedBy);
+  });
+
+  it('declines with MANUAL_REVIEW_EXPIRED, decided by the rule, when no one decided in time', () => {
+    const { result, decidedBy } = manualReviewOutcome(scored, undefined);
+    expect(result).toEqual({ ...scored, decision: 'DECLINE', limit: null, reasonCodes: ['LOW_INCOME', 'MANUAL_REVIEW_EXPIRED'] });
+    expect(decidedBy).toBe('system:review-timeout');
+  });
+
+  it('leaves the scored result as it was', () => {
+    const before = structuredClone(scored);
+    manualReviewOutcome(scored, undefined);
+    manualReviewOutcome(scored, { approve: true, limit: 100_000, staffId: 'S1' });
+    expect(scored).toEqual(before);
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { convertToInstallments } from '../../domain/installments';
 import { accruePenalties } from '../../domain/penalty';
-import { applyPurchase, closeCycle, openBalances, type LineBalances } from '../../domain/statement';
+import { openBalances, type LineBalances } from '../../domain/balances';
+import { applyPurchase, closeCycle } from '../../domain/cycle';
 import { allocateRepayment, applyCreditBalance, owedByBucket, totalOwed, WATERFALL_ORDER } from '../../domain/waterfall';
 
 /*

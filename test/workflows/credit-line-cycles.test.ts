@@ -10,10 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { checkLedger } from '../../db/ledger-check';
 import { creditLines, installments, statements } from '../../db/schema';
 import { addDays, instantAt, localDay } from '../../domain/calendar';
-import { advance, decide, openLine, payoff, quoteInstallments, type Command, type CommandResult, type CreditLineState } from '../../domain/credit-line';
+import { advance, decide, openLine, payoff, quoteInstallments, type Command, type CommandResult, type CreditLineState } from '../../domain/line';
 import { lineFigures, statementFigures } from '../../domain/projection';
 import { STANDARD_PRODUCT } from '../../domain/product';
-import type { Statement } from '../../domain/statement';
+import type { Statement } from '../../domain/cycle';
 import {
   conversionUpdate, installmentQuoteQuery, lineQuery, payoffQuery, purchaseUpdate, refundUpdate, repaymentUpdate, searchAttributes, stateQuery,
   updateIdFor, workflowIdFor, type CreditLineInput,

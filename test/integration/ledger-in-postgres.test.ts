@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLedgerActivities } from '../../activities/ledger';
-import type { LineEvent } from '../../domain/credit-line';
+import type { LineEvent } from '../../domain/line';
 import { checkLedger } from '../../db/ledger-check';
 import { creditLines, journalEntries, postings } from '../../db/schema';
 import { addDays, compareDays, nextStatementDate, statementDateFor } from '../../domain/calendar';
@@ -11,7 +11,8 @@ import { lineAccountBalances, postingsFor, type EntryKind } from '../../domain/l
 import { accruePenalties } from '../../domain/penalty';
 import { STANDARD_PRODUCT } from '../../domain/product';
 import { installmentFigures, lineFigures, statementFigures } from '../../domain/projection';
-import { applyPurchase, applyRefund, available, closeCycle, markOverdue, openBalances, type LineBalances } from '../../domain/statement';
+import { available, openBalances, type LineBalances } from '../../domain/balances';
+import { applyPurchase, applyRefund, closeCycle, markOverdue } from '../../domain/cycle';
 import { allocateRepayment } from '../../domain/waterfall';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { receiveApplication } from '../support/fixtures';

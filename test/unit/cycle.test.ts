@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  applyAuthorization,
-  applyPurchase,
-  applyRefund,
-  available,
-  buildStatement,
-  closeCycle,
-  markOverdue,
-  netBalance,
-  openBalances,
-  outstandingPrincipal,
-  releaseAuthorization,
-  settleAuthorization,
-} from '../../domain/statement';
+import { netBalance, openBalances } from '../../domain/balances';
+import { applyPurchase, applyRefund, buildStatement, closeCycle, markOverdue } from '../../domain/cycle';
 import { allocateRepayment } from '../../domain/waterfall';
 
 /*
@@ -148,34 +136,6 @@ describe('refunds', () => {
     b = closeCycle(b, '2027-01-05').balances;
     b = applyRefund(b, 10_000, '2027-01-05');
     expect(b.creditBalance).toBe(10_000);
-  });
-});
-
-describe('available credit and outstanding principal', () => {
-  it('is limit − outstanding principal − unsettled authorizations', () => {
-    let b = applyPurchase(openBalances('2027-01-01'), 35_000);
-    b = applyRefund(b, 2_000, '2027-01-02');
-    expect(outstandingPrincipal(b)).toBe(33_000);
-    expect(available(100_000, b)).toBe(67_000);
-    b = applyAuthorization(b, 10_000);
-    expect(available(100_000, b)).toBe(57_000);
-    b = settleAuthorization(b, 6_000);
-    b = releaseAuthorization(b, 4_000);
-    expect(b.unsettled).toBe(0);
-    expect(outstandingPrincipal(b)).toBe(39_000);
-    expect(available(100_000, b)).toBe(61_000);
-    expect(() => releaseAuthorization(b, 1)).toThrow();
-  });
-  it('a refund after billing restores available credit at once', () => {
-    let b = closeCycle(applyPurchase(openBalances('2027-01-01'), 30_000), '2027-01-05').balances;
-    expect(available(50_000, b)).toBe(20_000);
-    b = applyRefund(b, 10_000, '2027-01-03');
-    expect(available(50_000, b)).toBe(30_000);
-  });
-  it('never exceeds the limit nor goes below zero', () => {
-    const b = allocateRepayment(openBalances('2027-01-01'), 99_999, '2027-01-02').balances;
-    expect(available(50_000, b)).toBe(50_000);
-    expect(available(10_000, applyPurchase(openBalances('2027-01-01'), 20_000))).toBe(0);
   });
 });
 

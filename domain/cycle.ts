@@ -1,9 +1,7 @@
 /**
- * The credit line's balances and the billing cycle.
+ * The billing cycle: the open cycle's movements, and the statement that closes it.
  *
- * `LineBalances` is the money a line's workflow carries: plain JSON, integer fen, days as strings.
- * Every transition here is pure (balances in, new balances out; the input is never mutated) and
- * keeps one identity, asserted when a cycle closes:
+ * Every transition here is pure and keeps one identity, asserted when a cycle closes:
  *
  *   closingBalance = openingBalance + purchases − refunds − repayments + fees + penalties
  *                    + installment principal billed − principal converted to installments
@@ -14,91 +12,22 @@
  */
 import type { Day } from './calendar';
 import { addDays, compareDays, dueDate } from './calendar';
-import type { InstallmentPlan } from './installments';
+import {
+  BalanceInvariantError,
+  cloneBalances,
+  installmentFeeOwed,
+  installmentPrincipalOwed,
+  netBalance,
+  statementIdOf,
+  statementPrincipalOwed,
+  ZERO_MOVEMENTS,
+  type CycleMovements,
+  type LineBalances,
+} from './balances';
 import { assertFen, assertNonNegativeFen, MoneyInvariantError, type Fen } from './money';
 import type { Product } from './product';
 import { STANDARD_PRODUCT } from './product';
-import {
-  applyCreditBalance,
-  billedFeesOwed,
-  billedPrincipalOwed,
-  installmentFeeOwed,
-  installmentPrincipalOwed,
-  statementPrincipalOwed,
-} from './waterfall';
-
-/** A statement's id, on the line and in the API: one statement per statement date on a line. */
-export const statementIdOf = (statementDate: string): string => `S-${statementDate}`;
-
-/** A typed outcome for requests that can be refused; refusals are data, not exceptions. */
-export type Result<T, Code extends string> = ({ ok: true } & T) | { ok: false; code: Code; message: string };
-
-/** Run-length record of the penalty charged on one overdue principal, day by day (for the annual cap). */
-export interface PenaltySegment {
-  /** First day charged. */
-  from: Day;
-  /** Consecutive days charged, each `perDay`. */
-  days: number;
-  perDay: Fen;
-}
-
-export interface PenaltyTrack {
-  /** Last day a penalty was accrued for (so accrual never charges a day twice), null before the first. */
-  through: Day | null;
-  /** Charges of the last 365 days, oldest first. */
-  segments: PenaltySegment[];
-}
-
-/** The revolving principal billed on one statement, while any of it is owed. */
-export interface StatementDebt {
-  /** `statementIdOf(statementDate)`: the same id the API shows. */
-  id: string;
-  statementDate: Day;
-  dueDate: Day;
-  /** Principal billed on the statement. */
-  billed: Fen;
-  /** Repaid so far (by repayments or by the credit balance). */
-  paid: Fen;
-  /** Moved into an installment plan. */
-  converted: Fen;
-  planId: string | null;
-  /** Set by `markOverdue` once the due date passed with principal unpaid (information; buckets use dates). */
-  overdue: boolean;
-  penalty: PenaltyTrack;
-}
-
-/** Sums of the open cycle's movements, reset when it closes. */
-export interface CycleMovements {
-  purchases: Fen;
-  refunds: Fen;
-  repayments: Fen;
-  /** Installment fees billed. */
-  fees: Fen;
-  penalties: Fen;
-  /** Installment principal billed (falling due). */
-  installmentPrincipal: Fen;
-  /** Statement principal moved into installment plans. */
-  convertedPrincipal: Fen;
-}
-
-export interface LineBalances {
-  /** First day of the open cycle. */
-  cycleStart: Day;
-  lastStatement: { statementDate: Day; closingBalance: Fen } | null;
-  /** Authorized purchases not yet settled: they hold credit but are not yet principal. */
-  unsettled: Fen;
-  /** Principal of the open cycle, not yet billed. */
-  currentCycle: Fen;
-  /** Billed revolving principal per statement, oldest first. */
-  statements: StatementDebt[];
-  /** Installment plans with every installment, billed or scheduled. */
-  plans: InstallmentPlan[];
-  /** Accrued and unpaid penalties. */
-  penalties: Fen;
-  /** The customer's money held by the line (overpayments, refunds of billed purchases). */
-  creditBalance: Fen;
-  cycle: CycleMovements;
-}
+import { applyCreditBalance } from './waterfall';
 
 /** A closed cycle: its movements (what `cycle` summed), and what they leave owed. */
 export interface Statement extends CycleMovements {
@@ -117,78 +46,17 @@ export interface Statement extends CycleMovements {
   creditBalance: Fen;
 }
 
-export class BalanceInvariantError extends Error {
-  override readonly name = 'BalanceInvariantError';
-}
-
-const ZERO_MOVEMENTS: CycleMovements = {
-  purchases: 0,
-  refunds: 0,
-  repayments: 0,
-  fees: 0,
-  penalties: 0,
-  installmentPrincipal: 0,
-  convertedPrincipal: 0,
-};
-
-/** The balances of a line opened on `openedOn`: nothing owed, the first cycle starts that day. */
-export function openBalances(openedOn: Day): LineBalances {
-  addDays(openedOn, 0); // validates the day
-  return {
-    cycleStart: openedOn,
-    lastStatement: null,
-    unsettled: 0,
-    currentCycle: 0,
-    statements: [],
-    plans: [],
-    penalties: 0,
-    creditBalance: 0,
-    cycle: { ...ZERO_MOVEMENTS },
-  };
-}
-
-/** A deep copy (balances are plain JSON, so a JSON round trip is exact). */
-export function cloneBalances(balances: LineBalances): LineBalances {
-  return JSON.parse(JSON.stringify(balances)) as LineBalances;
-}
-
 function positive(amount: Fen, what: string): void {
   assertFen(amount, what);
   if (amount <= 0) throw new MoneyInvariantError(`${what} must be positive, got ${amount}`);
 }
 
-/** A settled purchase: principal of the open cycle. */
+/** A purchase: principal of the open cycle. */
 export function applyPurchase(balances: LineBalances, amount: Fen): LineBalances {
   positive(amount, 'purchase');
   const b = cloneBalances(balances);
   b.currentCycle += amount;
   b.cycle.purchases += amount;
-  return b;
-}
-
-/** An authorization that will settle later: holds available credit, not yet principal. */
-export function applyAuthorization(balances: LineBalances, amount: Fen): LineBalances {
-  positive(amount, 'authorization');
-  const b = cloneBalances(balances);
-  b.unsettled += amount;
-  return b;
-}
-
-/** An earlier authorization settles: the hold becomes a purchase. */
-export function settleAuthorization(balances: LineBalances, amount: Fen): LineBalances {
-  positive(amount, 'settlement');
-  if (amount > balances.unsettled) throw new BalanceInvariantError('settling more than is authorized');
-  const b = applyPurchase(balances, amount);
-  b.unsettled -= amount;
-  return b;
-}
-
-/** An authorization lapses or is cancelled: the hold is released. */
-export function releaseAuthorization(balances: LineBalances, amount: Fen): LineBalances {
-  positive(amount, 'release');
-  if (amount > balances.unsettled) throw new BalanceInvariantError('releasing more than is authorized');
-  const b = cloneBalances(balances);
-  b.unsettled -= amount;
   return b;
 }
 
@@ -206,37 +74,6 @@ export function applyRefund(balances: LineBalances, amount: Fen, purchaseDay: Da
   b.creditBalance += amount - fromCurrent;
   b.cycle.refunds += amount;
   return b;
-}
-
-/** All principal owed: open cycle, billed statements, and installments billed or still scheduled. */
-export function outstandingPrincipal(balances: LineBalances): Fen {
-  let total = balances.currentCycle;
-  for (const s of balances.statements) total += statementPrincipalOwed(s);
-  for (const p of balances.plans) for (const i of p.installments) total += installmentPrincipalOwed(i);
-  assertNonNegativeFen(total, 'outstanding principal');
-  return total;
-}
-
-/**
- * `available = limit − outstanding principal − authorized-but-unsettled` (PRODUCT §2), never below 0.
- * The credit balance is netted against the principal it will pay, so a refund of a billed purchase
- * restores available credit at once (PRODUCT §4), though the credit is applied at the next statement.
- */
-export function available(limit: Fen, balances: LineBalances): Fen {
-  assertNonNegativeFen(limit, 'limit');
-  const netPrincipal = Math.max(0, outstandingPrincipal(balances) - balances.creditBalance);
-  return Math.max(0, limit - netPrincipal - balances.unsettled);
-}
-
-/** Billed and unpaid (penalties, installment fees, principal) plus the open cycle, minus credit. */
-export function netBalance(balances: LineBalances): Fen {
-  return (
-    balances.penalties +
-    billedFeesOwed(balances) +
-    billedPrincipalOwed(balances) +
-    balances.currentCycle -
-    balances.creditBalance
-  );
 }
 
 /** Sums a cycle's movements onto the opening balance. Pure arithmetic: the statement's face. */

@@ -1,0 +1,1 @@
+ALTER TABLE "command_results" ALTER COLUMN "result" SET DATA TYPE json USING "result"::json;

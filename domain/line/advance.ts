@@ -1,0 +1,121 @@
+/**
+ * The line in time: opened, brought up to any moment (cycle closes, penalties), and woken by its
+ * workflow at the earliest moment one of its modules must act. Nothing here reads a clock; `now`
+ * is always an input.
+ */
+import { openBalances } from '../balances';
+import { addDays, compareDays, cycleCloseInstant, instantMs, localDay, nextStatementDate, statementDateFor, type Day, type Instant } from '../calendar';
+import { closeCycle, markOverdue, type Statement } from '../cycle';
+import type { Fen } from '../money';
+import { accruePenalties } from '../penalty';
+import type { Product } from '../product';
+import { statementFigures } from '../projection';
+import type { CreditLineState } from './commands';
+import { eventFor, project, type LineEvent, type LineProjection, type LineReadState } from './events';
+import { REFUNDABLE_DAYS, type LineState } from './state';
+
+/** A line just approved; `version` is its first read-model version (after those underwriting wrote). */
+export function openLine(input: { creditLineId: string; customerId: string; productId: string; statementDay: number; limit: Fen; now: Instant; version: number }): CreditLineState {
+  const openedOn = localDay(input.now);
+  return {
+    creditLineId: input.creditLineId,
+    customerId: input.customerId,
+    productId: input.productId,
+    statementDay: input.statementDay,
+    openedOn,
+    status: 'ACTIVE',
+    suspensionReasons: [],
+    limit: input.limit,
+    balances: openBalances(openedOn),
+    nextStatementDate: statementDateFor(openedOn, input.statementDay),
+    purchases: [],
+    remembered: [],
+    version: input.version,
+  };
+}
+
+// ── Waking up ────────────────────────────────────────────────────────────────────────────────
+
+/** The next moment a module needs the line to act by itself, or null when it needs none. */
+export type WakeUp = (state: LineState) => Instant | null;
+
+/**
+ * What modules need the line woken for, beside the cycle close every line wakes for. A module that
+ * acts by itself (reminders, collections, a closure's expiry) adds its `WakeUp` here.
+ */
+export const WAKE_UPS: readonly WakeUp[] = [];
+
+/** The next moment the line must act by itself: its cycle close, or what a module needs earlier. */
+export function nextWakeUp(state: LineState, wakeUps: readonly WakeUp[] = WAKE_UPS): Instant {
+  let earliest = cycleCloseInstant(state.nextStatementDate);
+  for (const wakeUp of wakeUps) {
+    const at = wakeUp(state);
+    if (at !== null && instantMs(at) < instantMs(earliest)) earliest = at;
+  }
+  return earliest;
+}
+
+// ── Bringing the line up to now ──────────────────────────────────────────────────────────────
+
+/**
+ * Brings the line up to `now`: closes every cycle whose close has passed (penalties accrued to the
+ * statement date first), then accrues penalties for every day fully elapsed. Returns the events in
+ * the order they must be persisted, and the statements closed.
+ */
+export function advance(state: CreditLineState, now: Instant, product: Product): { state: CreditLineState; events: LineEvent[]; closed: Statement[] } {
+  let current = state;
+  const events: LineEvent[] = [];
+  const closed: Statement[] = [];
+  while (instantMs(cycleCloseInstant(current.nextStatementDate)) <= instantMs(now)) {
+    const statementDate = current.nextStatementDate;
+    const closeAt = cycleCloseInstant(statementDate);
+    const accrued = accrue(current, statementDate, closeAt, product);
+    if (accrued.event) events.push(accrued.event);
+    current = accrued.state;
+    const result = closeCycle(current.balances, statementDate, product);
+    const balances = markOverdue(result.balances, addDays(statementDate, 1)).balances;
+    const next: CreditLineState = {
+      ...current,
+      balances,
+      nextStatementDate: nextStatementDate(statementDate, current.statementDay),
+      purchases: current.purchases.filter((p) => compareDays(p.day, addDays(statementDate, -REFUNDABLE_DAYS)) > 0),
+      version: current.version + 1,
+    };
+    const figures = statementFigures(result.statement);
+    events.push(eventFor(current, next, closeAt, 'STATEMENT', statementDate, {
+      statements: [{ ...figures, status: result.statement.amountDue > 0 ? 'OPEN' : 'PAID' }],
+      transaction: result.statement.fees > 0
+        ? { id: `${next.creditLineId}:fees:${statementDate}`, kind: 'INSTALLMENT_FEE', amount: result.statement.fees, details: { statementId: figures.id } }
+        : undefined,
+    }));
+    closed.push(result.statement);
+    current = next;
+  }
+  const accrued = accrue(current, addDays(localDay(now), -1), now, product);
+  if (accrued.event) events.push(accrued.event);
+  return { state: accrued.state, events, closed };
+}
+
+/** Penalties for every day up to and including `through`, as one event (none when nothing accrued). */
+function accrue(state: CreditLineState, through: Day, now: Instant, product: Product): { state: CreditLineState; event?: LineEvent } {
+  if (compareDays(through, state.openedOn) < 0) return { state };
+  const result = accruePenalties(state.balances, state.openedOn, through, product);
+  if (result.accrued === 0) return { state };
+  const next = { ...state, balances: markOverdue(result.balances, addDays(through, 1)).balances, version: state.version + 1 };
+  return {
+    state: next,
+    event: eventFor(state, next, now, 'PENALTY', through, {
+      transaction: { id: `${state.creditLineId}:penalty:${through}`, kind: 'PENALTY', amount: result.accrued, details: { through } },
+    }),
+  };
+}
+
+/**
+ * The line as of `now`, from the state its last event left: cycles closed and penalties accrued up to
+ * `now` exactly as the line itself will when it next acts. Reads use it (API.md: balance, currentDue
+ * and daysPastDue are as of the moment of the request).
+ */
+export function readLineAt(state: LineReadState, now: Instant, product: Product): LineProjection {
+  const advanced = advance({ ...state, purchases: [], remembered: [] }, now, product).state;
+  return project(advanced, localDay(now));
+}

@@ -1,0 +1,88 @@
+/**
+ * What a feature module of the line is: the types of its command, answer and refusals (`Feature`),
+ * and a `Decider` that validates and decides its command on the line as it stands. The core
+ * (decide.ts) dispatches to it, remembers the answer and turns the decision into the event; a decider
+ * never builds an event, so adding a feature is one module plus one line in the `Command` union
+ * (commands.ts) and one in the dispatcher (decide.ts).
+ */
+import type { LineBalances } from '../balances';
+import type { Day } from '../calendar';
+import type { EntryKind } from '../ledger';
+import type { Fen } from '../money';
+import type { Product } from '../product';
+import type { LineState, PurchaseRecord } from './state';
+
+/** What every command carries. */
+export interface CommandBase {
+  /** The caller's Idempotency-Key, scoped to the line. */
+  key: string;
+  /** A hash of the request (operation, path and body): the same key with another body is refused. */
+  requestHash: string;
+}
+
+/** A feature's types: its command, the body of its approval, and the codes it refuses with. */
+export interface Feature {
+  command: CommandBase & { type: string };
+  body: unknown;
+  code: string;
+}
+
+/**
+ * A feature's answer. Answers are kept in history, stored in `command_results` and returned verbatim
+ * to HTTP clients: their JSON (keys in this order) must never change for an existing command.
+ */
+export type Answer<F extends Feature> =
+  | { ok: true; type: F['command']['type']; body: F['body'] }
+  | { ok: false; type: F['command']['type']; code: F['code']; message: string };
+
+/** Why a command is refused. */
+export interface Refusal<Code extends string> {
+  code: Code;
+  message: string;
+}
+
+/** The customer-visible transaction an event records. */
+export interface LineTransaction {
+  id: string;
+  kind: string;
+  amount: Fen;
+  details?: Record<string, unknown>;
+}
+
+/** What a decider decided: the answer, the money after, and what the event records. */
+export interface Decision<F extends Feature> {
+  result: Answer<F>;
+  /** The balances after (the same balances on a refusal). */
+  balances: LineBalances;
+  /** The refundable purchases after, when the decision changes them. */
+  purchases?: PurchaseRecord[];
+  transaction?: LineTransaction;
+}
+
+/**
+ * Decisions that changed while lines were running: a line replaying history decided before a change
+ * gets the rules of its time (the workflow passes `patched()` for each).
+ */
+export interface DecisionRules {
+  /** A repayment above the payoff amount is refused `OVERPAYMENT` (PRODUCT §5). */
+  refuseOverpayment: boolean;
+  /** A purchase's description must be free text (API.md). */
+  validateFreeText: boolean;
+}
+export const CURRENT_RULES: DecisionRules = { refuseOverpayment: true, validateFreeText: true };
+
+export interface Decider<F extends Feature> {
+  /** The journal entry kind of this command's events, refusals included. */
+  kind: EntryKind;
+  /** Wrong in itself, whatever the line: the workflow's validator refuses it before it enters history. */
+  validate(command: F['command'], product: Product, rules: DecisionRules): Refusal<F['code']> | null;
+  /** Decides a valid command on the line as it stands on `day` (brought up to now). Pure. */
+  decide(state: LineState, command: F['command'], day: Day, product: Product, rules: DecisionRules): Decision<F>;
+}
+
+/** A refusal: nothing changes but the answer. */
+export function refusal<Type extends string, Code extends string>(
+  balances: LineBalances, type: Type, code: Code, message: string,
+): { result: { ok: false; type: Type; code: Code; message: string }; balances: LineBalances } {
+  return { result: { ok: false, type, code, message }, balances };
+}

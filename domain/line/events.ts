@@ -1,0 +1,159 @@
+/**
+ * What the workflow persists: each thing that happens to a line is one event, written in one database
+ * transaction (the journal entry, the customer-visible transaction, the command's answer, and the
+ * read models it changes). Every event is checked before the state it leads to is taken.
+ */
+import { statementIdOf, statementPrincipalOwed, type LineBalances } from '../balances';
+import { compareDays, dueDate, localDay, type Day, type Instant } from '../calendar';
+import { unstorableValue } from '../free-text';
+import { lineAccountBalances, postingsFor, sumPostings, type EntryKind, type Posting } from '../ledger';
+import type { Fen } from '../money';
+import { daysPastDue, oldestUnpaidDueDate } from '../penalty';
+import { installmentFigures, lineFigures, type InstallmentFigures, type StatementFigures } from '../projection';
+import { owedByBucket, totalOwed } from '../waterfall';
+import type { CommandResult, CreditLineState } from './commands';
+import type { LineTransaction } from './decider';
+import type { LineState, LineStatus, SuspensionReason } from './state';
+
+export interface LineProjection {
+  status: LineStatus;
+  limit: Fen;
+  available: Fen;
+  balance: Fen;
+  accounts: ReturnType<typeof lineAccountBalances>;
+  suspensionReasons: SuspensionReason[];
+  nextStatementDate: Day;
+  currentDue: { statementId: string; amount: Fen; dueDate: Day } | null;
+  daysPastDue: number;
+}
+
+export interface StatementStatus { id: string; paidAmount: Fen; status: 'OPEN' | 'PAID' | 'INSTALLMENTS' | 'OVERDUE' }
+
+/**
+ * One thing that happened to a line, as the ledger activity writes it in one database transaction:
+ * the journal entry (when money moved), the customer-visible transaction, the command's answer
+ * (for idempotency), and the read models it changes.
+ */
+export interface LineEvent {
+  /** `<lineId>:<operation>:<id>`: a retried activity posts nothing twice. */
+  idempotencyKey: string;
+  creditLineId: string;
+  occurredAt: Instant;
+  version: number;
+  entry?: { kind: EntryKind; postings: Posting[]; description?: string };
+  transaction?: LineTransaction;
+  command?: { key: string; requestHash: string; result: CommandResult };
+  line: LineProjection;
+  /** The state the line is in after the event, for reads as of any later moment (see `readLineAt`). */
+  state: LineReadState;
+  statements?: (StatementFigures & { status: StatementStatus['status'] })[];
+  statementStatuses?: StatementStatus[];
+  /** Set when nothing billed is owed any more: every open statement is paid. */
+  allBilledPaid?: boolean;
+  installments?: InstallmentFigures[];
+}
+
+/** What a read needs of a line to show it as of any moment: all but the refundable purchases and the remembered answers. */
+export type LineReadState = Omit<CreditLineState, 'purchases' | 'remembered'>;
+
+export function readStateOf({ purchases: _p, remembered: _r, ...state }: CreditLineState): LineReadState {
+  return state;
+}
+
+/** The read model of a line as it stands, with no money moved (a line just opened). */
+export function snapshotEvent(state: CreditLineState, now: Instant, what: string): LineEvent {
+  return {
+    idempotencyKey: `${state.creditLineId}:${what}:${state.version}`,
+    creditLineId: state.creditLineId,
+    occurredAt: now,
+    version: state.version,
+    line: project(state, localDay(now)),
+    state: readStateOf(state),
+  };
+}
+
+export function project(state: LineState, day: Day): LineProjection {
+  const figures = lineFigures(state.limit, state.balances);
+  const owed = owedByBucket(state.balances, day);
+  const billedOwed = totalOwed(state.balances, day) - owed.CURRENT_CYCLE;
+  const oldest = oldestUnpaidDueDate(state.balances, day);
+  const last = state.balances.lastStatement;
+  return {
+    status: state.status,
+    limit: state.limit,
+    available: state.status === 'ACTIVE' ? figures.available : 0,
+    balance: figures.balance,
+    accounts: figures.accounts,
+    suspensionReasons: state.suspensionReasons,
+    nextStatementDate: state.nextStatementDate,
+    currentDue: billedOwed > 0 && last ? { statementId: statementIdOf(last.statementDate), amount: billedOwed, dueDate: oldest ?? dueDate(last.statementDate) } : null,
+    daysPastDue: daysPastDue(oldest, day),
+  };
+}
+
+function statementStatuses(before: LineBalances, after: LineBalances, day: Day): StatementStatus[] {
+  const present = new Set(after.statements.map((s) => s.id));
+  const statuses: StatementStatus[] = after.statements.map((s) => ({
+    id: statementIdOf(s.statementDate),
+    paidAmount: s.paid,
+    status: statementPrincipalOwed(s) === 0 ? (s.converted > 0 ? 'INSTALLMENTS' : 'PAID') : compareDays(s.dueDate, day) < 0 ? 'OVERDUE' : 'OPEN',
+  }));
+  // Debts settled and pruned by this event end settled in the read model too.
+  for (const s of before.statements) {
+    if (!present.has(s.id)) statuses.push({ id: statementIdOf(s.statementDate), paidAmount: s.billed - s.converted, status: s.converted > 0 ? 'INSTALLMENTS' : 'PAID' });
+  }
+  return statuses;
+}
+
+/** The event for a transition of the balances from `before` to `next.balances`. */
+export function eventFor(
+  before: CreditLineState,
+  next: CreditLineState,
+  now: Instant,
+  kind: EntryKind,
+  id: string,
+  extra: Pick<LineEvent, 'transaction' | 'command' | 'statements'> = {},
+): LineEvent {
+  const day = localDay(now);
+  const postings = postingsFor(next.creditLineId, kind, lineAccountBalances(before.balances), lineAccountBalances(next.balances));
+  const line = project(next, day);
+  // Only what this event changed goes to the read models: a purchase rewrites no installment rows.
+  const installmentKey = (i: InstallmentFigures) => `${i.planId}#${i.seq}`;
+  const unchanged = new Set(installmentFigures(before.balances).map((i) => `${installmentKey(i)}=${JSON.stringify(i)}`));
+  const installments = installmentFigures(next.balances, before.balances).filter((i) => !unchanged.has(`${installmentKey(i)}=${JSON.stringify(i)}`));
+  const billedDebtJustPaid = line.currentDue === null && project(before, day).currentDue !== null;
+  return checkedEvent({
+    idempotencyKey: `${next.creditLineId}:${kind}:${id}`,
+    creditLineId: next.creditLineId,
+    occurredAt: now,
+    version: next.version,
+    ...(postings.length > 0 ? { entry: { kind, postings } } : {}),
+    ...extra,
+    line,
+    state: readStateOf(next),
+    // Few statements are live at once, and their status also moves with the calendar: all of them.
+    statementStatuses: statementStatuses(before.balances, next.balances, day),
+    ...(billedDebtJustPaid ? { allBilledPaid: true } : {}),
+    ...(installments.length > 0 ? { installments } : {}),
+  });
+}
+
+/** A broken invariant of the line: a bug, never a decision. Nothing was changed when it is thrown. */
+export class LineInvariantError extends Error {
+  override readonly name = 'LineInvariantError';
+}
+
+/**
+ * Every event is checked before the state it leads to is taken: balanced postings of safe integers,
+ * and nothing PostgreSQL would refuse. An event that could never be written is never decided, so no
+ * write can fail for ever and jam the line behind it.
+ */
+export function checkedEvent(event: LineEvent): LineEvent {
+  const postings = event.entry?.postings ?? [];
+  if (postings.length > 0 && (postings.length < 2 || postings.some((p) => !Number.isSafeInteger(p.amount) || p.amount === 0) || sumPostings(postings) !== 0)) {
+    throw new LineInvariantError(`entry ${event.idempotencyKey} does not balance`);
+  }
+  const unstorable = unstorableValue(event);
+  if (unstorable) throw new LineInvariantError(`event ${event.idempotencyKey} cannot be stored: ${unstorable}`);
+  return event;
+}

@@ -1,0 +1,80 @@
+/**
+ * The underwriting phase of a line's first run: the model scores the application, a staff member
+ * decides within the review period if the model asks for it (the `decideApplication` Update), every
+ * decision is recorded, and the phase ends with the line opened or the application declined.
+ *
+ * The rule for a staff decision or its absence is the domain's (`manualReviewOutcome`); this file only
+ * orders the steps. Its Update handler is registered on every run, by the workflow, before its first
+ * await (as every handler is), and refuses any decision outside a review.
+ */
+import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { openLine, type CreditLineState } from '../domain/line';
+import type { Product } from '../domain/product';
+import { manualReviewOutcome, type UnderwritingResult } from '../domain/underwriting';
+import { nowIso } from './clock';
+import { decideApplicationUpdate, type CreditLineInput, type ManualReviewDecision } from './messages';
+
+const { scoreApplication, recordUnderwritingDecision } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['APPLICATION_NOT_FOUND'] },
+});
+
+/** How the phase ended: the line as opened (not yet written), or the application declined. */
+export type UnderwritingOutcome = { approved: true; line: CreditLineState } | { approved: false };
+
+export class Underwriting {
+  private recorded = 0;
+  private inReview = false;
+  private pendingReview: ManualReviewDecision | undefined;
+  private ended: UnderwritingOutcome | undefined;
+
+  constructor(private readonly input: CreditLineInput, private readonly product: Product) {}
+
+  /** The read model's version while underwriting: one per decision recorded. */
+  get version(): number {
+    return this.recorded;
+  }
+
+  /** Registers the staff decision's Update: accepted only while a review waits; answered once the phase ends. */
+  listen(): void {
+    setHandler(decideApplicationUpdate, async (decision) => {
+      this.pendingReview = decision;
+      await condition(() => !this.inReview);
+      return { status: this.ended?.approved ? 'APPROVED' : 'DECLINED' };
+    }, {
+      validator: (decision) => {
+        if (!this.inReview || this.pendingReview) throw new Error('the application is not waiting for a manual review');
+        if (decision.limit !== undefined && (!Number.isSafeInteger(decision.limit) || decision.limit <= 0)) throw new Error('limit must be a positive integer of fen');
+      },
+    });
+  }
+
+  /** Scores, waits for staff if needed (declined when the review period passes), records each decision. */
+  async run(): Promise<UnderwritingOutcome> {
+    const scored = await scoreApplication(this.input.applicationId);
+    await this.record(scored, `model:${scored.modelVersion}`);
+    let outcome = scored;
+    if (scored.decision === 'MANUAL_REVIEW') {
+      this.inReview = true;
+      const decided = await condition(() => this.pendingReview !== undefined, `${this.product.underwriting.manualReviewDays} days`);
+      const reviewed = manualReviewOutcome(scored, decided ? this.pendingReview : undefined);
+      outcome = reviewed.result;
+      await this.record(outcome, reviewed.decidedBy);
+    }
+    const ended: UnderwritingOutcome = outcome.decision !== 'APPROVE' || outcome.limit === null
+      ? { approved: false }
+      : { approved: true, line: openLine({ ...this.input, limit: outcome.limit, now: nowIso(), version: this.recorded + 1 }) };
+    // A staff member's Update is answered from here on.
+    this.ended = ended;
+    this.inReview = false;
+    return ended;
+  }
+
+  private async record(result: UnderwritingResult, decidedBy: string): Promise<void> {
+    this.recorded += 1;
+    await recordUnderwritingDecision({
+      applicationId: this.input.applicationId, creditLineId: this.input.creditLineId, result, decidedBy, decidedAt: nowIso(), version: this.recorded,
+    });
+  }
+}
