@@ -3,7 +3,8 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import pino, { type Logger } from 'pino';
 import type { Database } from '../db/client';
 import { databaseErrorFacts, describeDatabaseError, isPermanentDatabaseError } from '../db/errors';
-import { commandResults, creditLines, installments, journalEntries, ledgerAccounts, postings, rejectedLineEvents, statements, transactions } from '../db/schema';
+import { auditLog, commandResults, creditLines, installments, journalEntries, ledgerAccounts, messages, postings, rejectedLineEvents, statements, transactions } from '../db/schema';
+import { actorRef } from '../domain/audit';
 import type { LineEvent } from '../domain/line';
 import { sumPostings } from '../domain/ledger';
 import { WRITE_REJECTED, type WriteRejection } from '../workflows/messages';
@@ -106,6 +107,21 @@ async function writeEvent(tx: Tx, event: LineEvent, isLatest: boolean): Promise<
     await tx.insert(installments).values(row).onConflictDoUpdate({
       target: [installments.creditLineId, installments.planId, installments.seq], set: row, setWhere: sql`${installments.version} < ${event.version}`,
     });
+  }
+  // What the event says (outbox and inbox) and who did it (the audit trail), with the event or not at all.
+  if (event.messages && event.messages.length > 0) {
+    await tx.insert(messages).values(event.messages.map((m) => ({
+      id: m.id, creditLineId: event.creditLineId, customerId: event.state.customerId, channel: m.channel, kind: m.kind, template: m.template,
+      params: m.params, locale: m.locale, text: m.text, sendAt: m.sendAt, createdAt: event.occurredAt,
+      // An in-app message is delivered by being stored; an SMS waits in the outbox for its delivery activity.
+      status: m.channel === 'IN_APP' ? 'DELIVERED' : 'PENDING', deliveredAt: m.channel === 'IN_APP' ? event.occurredAt : null,
+    }))).onConflictDoNothing();
+  }
+  if (event.audit && event.audit.length > 0) {
+    await tx.insert(auditLog).values(event.audit.map((a) => ({
+      creditLineId: event.creditLineId, eventKey: event.idempotencyKey, action: a.action, actor: actorRef(a.actor),
+      reason: a.reason ?? null, details: a.details ?? {}, occurredAt: event.occurredAt,
+    }))).onConflictDoNothing();
   }
   return outcome;
 }

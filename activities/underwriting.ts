@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { applications, creditLines, underwritingDecisions } from '../db/schema';
+import { applications, auditLog, creditLines, underwritingDecisions } from '../db/schema';
 import { underwrite, type UnderwritingPolicy, type UnderwritingResult } from '../domain/underwriting';
 import { withCleanErrors } from './errors';
 
@@ -56,6 +56,12 @@ export function createUnderwritingActivities({ db, policy }: UnderwritingDeps) {
           target: underwritingDecisions.applicationId,
           set: { decision: result.decision, limit: result.limit, reasonCodes: result.reasonCodes, decidedBy: input.decidedBy, decidedAt: input.decidedAt },
         });
+        // The trail: every decision, the model's and then a staff member's, with who and why.
+        await tx.insert(auditLog).values({
+          creditLineId: input.creditLineId, eventKey: `${input.creditLineId}:UNDERWRITING:${input.version}`, action: `UNDERWRITING_${result.decision}`,
+          actor: input.decidedBy, reason: result.reasonCodes.join(',') || null,
+          details: { probabilityOfDefault: result.probabilityOfDefault, limit: result.limit, modelVersion: result.modelVersion }, occurredAt: input.decidedAt,
+        }).onConflictDoNothing();
         // A declined application no longer holds the customer's one line (API.md: APPLICATION_EXISTS).
         await tx.update(applications)
           .set({ status: applicationStatus, updatedAt: sql`now()`, ...(result.decision === 'DECLINE' ? { endedAt: input.decidedAt } : {}) })

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { jwtVerify, SignJWT } from 'jose';
+import type { Actor } from '../domain/audit';
 import { problems } from './problem';
 
 export type Role = 'customer' | 'support' | 'admin';
@@ -29,6 +30,11 @@ export function authenticate(secret: string) {
     req.principal = { subject: payload.sub, role };
     next();
   };
+}
+
+/** Who a caller is in the audit trail: a customer, a staff member, or the platform (its service token, role admin). */
+export function actorOf(principal: Principal): Actor {
+  return { type: principal.role === 'customer' ? 'customer' : principal.role === 'support' ? 'staff' : 'platform', id: principal.subject };
 }
 
 export function principalOf(req: Request): Principal {

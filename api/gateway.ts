@@ -20,6 +20,7 @@
  * And a line's own answers (a command's result, a quote's refusal): `*_NOT_FOUND` is 404, any other
  * code 422 (`rejection`); the same stored result always gives the same status and body.
  */
+import type { Actor } from '../domain/audit';
 import { createHash, randomUUID } from 'node:crypto';
 import {
   ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -46,7 +47,7 @@ export type PendingCode = 'AUTHORIZATION_PENDING' | 'COMMAND_PENDING';
 export type CommandAnswer = { ok: true; body: unknown } | { ok: false; type: string; code: string; message: string };
 
 /** What a money command carries besides its request: the key and the request's fingerprint. */
-export interface Keyed { key: string; requestHash: string }
+export interface Keyed { key: string; requestHash: string; actor?: Actor }
 
 /** What a refusal without a code of its own answers (a validator's plain Error): 422 REQUEST_REFUSED unless the route says. */
 export interface Refusal { status: number; code: string; title: string }
@@ -57,6 +58,8 @@ export interface CommandOptions {
   /** The request's path: part of the fingerprint, so one key cannot mean two requests. */
   path: string;
   pending: PendingCode;
+  /** Who sends it, for the audit trail (not part of the fingerprint: the request is what is compared). */
+  actor: Actor;
 }
 
 export interface StaffCommandOptions {
@@ -195,7 +198,7 @@ export function lineGateway(ctx: ApiContext) {
       }
       const call: LineCall = { kind: 'command', creditLineId, operation: update.name, pending: options.pending, refused: REQUEST_REFUSED };
       const updateId = updateIdFor(update.name, key, requestHash);
-      const args: [Req & Keyed] = [{ ...request, key, requestHash }];
+      const args: [Req & Keyed] = [{ ...request, key, requestHash, actor: options.actor }];
       return httpAnswer(await decideWithin(call, DECISION_BUDGET_MS, () => handle(creditLineId).executeUpdate(update, { args, updateId })));
     },
 

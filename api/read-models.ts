@@ -1,8 +1,9 @@
 import { and, asc, desc, eq, gt, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Database } from '../db/client';
-import { applications, commandResults, creditLines, installments, statements, transactions, underwritingDecisions } from '../db/schema';
+import { applications, auditLog, commandResults, creditLines, installments, messageAttempts, messages, rejectedLineEvents, statements, transactions, underwritingDecisions } from '../db/schema';
 import { readLineAt, type LineReadState } from '../domain/line';
+import { maskPhone } from '../domain/notifications';
 import { STANDARD_PRODUCT } from '../domain/product';
 import type { Principal } from './auth';
 import { problems } from './problem';
@@ -122,4 +123,51 @@ export async function transactionsPage(db: Database, creditLineId: string, page:
   const items = rows.slice(0, page.limit);
   const last = items.at(-1);
   return { rows: items, nextCursor: rows.length > page.limit && last ? String(last.seq) : null };
+}
+
+// ── Messages and the audit trail ─────────────────────────────────────────────────────────────
+
+type MessageRow = typeof messages.$inferSelect;
+
+/** A customer's in-app inbox, newest first, a page at a time (the cursor is the last row's insertion order). */
+export async function inboxPage(db: Database, customerId: string, page: { cursor?: string; limit: number }): Promise<{ rows: MessageRow[]; nextCursor: string | null }> {
+  const rows = await db.select().from(messages)
+    .where(and(eq(messages.customerId, customerId), eq(messages.channel, 'IN_APP'), page.cursor ? lt(messages.seq, Number(page.cursor)) : undefined))
+    .orderBy(desc(messages.seq)).limit(page.limit + 1);
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  return { rows: items, nextCursor: rows.length > page.limit && last ? String(last.seq) : null };
+}
+
+/** Marks the customer's in-app message read at `now` (the first reading counts); null when it is not theirs. */
+export async function markMessageRead(db: Database, customerId: string, messageId: string, now: Date): Promise<MessageRow | null> {
+  const mine = and(eq(messages.id, messageId), eq(messages.customerId, customerId), eq(messages.channel, 'IN_APP'));
+  const [row] = await db.select().from(messages).where(mine);
+  if (!row || row.readAt) return row ?? null;
+  const [read] = await db.update(messages).set({ readAt: now.toISOString() }).where(mine).returning();
+  return read ?? row;
+}
+
+/**
+ * What support sees of a line's life, newest first: its audit trail, the messages it sent (SMS with
+ * the phone masked, and each one's delivery attempts) and the events the database refused.
+ */
+export async function lineRecord(db: Database, creditLineId: string, phone: string, limit = 200) {
+  const [trail, sent, attempts, refused] = await Promise.all([
+    db.select().from(auditLog).where(eq(auditLog.creditLineId, creditLineId)).orderBy(desc(auditLog.id)).limit(limit),
+    db.select().from(messages).where(eq(messages.creditLineId, creditLineId)).orderBy(desc(messages.seq)).limit(limit),
+    db.select({ attempt: messageAttempts }).from(messageAttempts).innerJoin(messages, eq(messages.id, messageAttempts.messageId))
+      .where(eq(messages.creditLineId, creditLineId)).orderBy(asc(messageAttempts.id)),
+    db.select().from(rejectedLineEvents).where(eq(rejectedLineEvents.creditLineId, creditLineId)).orderBy(desc(rejectedLineEvents.id)).limit(limit),
+  ]);
+  const iso = (t: string | null) => (t ? new Date(t).toISOString() : null);
+  return {
+    audit: trail.map((a) => ({ action: a.action, actor: a.actor, reason: a.reason, details: a.details, occurredAt: iso(a.occurredAt), eventKey: a.eventKey })),
+    messages: sent.map((m) => ({
+      id: m.id, channel: m.channel, template: m.template, text: m.text, status: m.status, sendAt: iso(m.sendAt), deliveredAt: iso(m.deliveredAt), readAt: iso(m.readAt),
+      ...(m.channel === 'SMS' ? { to: maskPhone(phone) } : {}),
+      attempts: attempts.filter((x) => x.attempt.messageId === m.id).map(({ attempt }) => ({ provider: attempt.provider, result: attempt.result, detail: attempt.detail, at: iso(attempt.attemptedAt) })),
+    })),
+    rejectedEvents: refused.map((r) => ({ eventKey: r.eventKey, kind: r.kind, sqlstate: r.sqlstate, constraint: r.constraintName, reason: r.reason, at: iso(r.rejectedAt) })),
+  };
 }

@@ -1,11 +1,11 @@
 import {
-  ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, patched, proxyLocalActivities, setHandler, uuid4, workflowInfo,
+  ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, patched, proxyActivities, proxyLocalActivities, setHandler, uuid4, workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { localDay } from '../domain/calendar';
 import {
-  advance, decide, LineInvariantError, nextWakeUp, payoff, quoteInstallments, rememberedAnswer, snapshotEvent, validateCommand,
-  type Command, type CommandResult, type CreditLineState, type DecisionRules,
+  advance, decide, LineInvariantError, nextWakeUp, openedEvent, payoff, quoteInstallments, rememberedAnswer, smsDue, smsSettled, validateCommand,
+  WAKE_UPS, type Command, type CommandResult, type CreditLineState, type DecisionRules,
 } from '../domain/line';
 import { MoneyInvariantError } from '../domain/money';
 import { BalanceInvariantError } from '../domain/balances';
@@ -28,6 +28,17 @@ const { applyLineEvents } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: [WRITE_REJECTED] },
 });
+
+// An SMS is delivered at least once (idempotent by its id), retried with backoff for two days (a
+// retry that would land in quiet hours is deferred by the activity itself), then marked FAILED.
+const { deliverSms, markSmsUndeliverable } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '2 days',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: ['MESSAGE_NOT_FOUND'] },
+});
+
+/** Whether this run speaks to the customer (lines replaying history from before notifications do not). */
+const speaks = (): boolean => patched('notifications');
 
 /** After the line's own events were refused (a bug), catching up waits this long, doubling each time. */
 const CATCH_UP_PAUSE_MS = { min: 60_000, max: 24 * 3600_000 };
@@ -118,6 +129,32 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     writer.persist(advanced.events, before, true).catch(() => undefined);
   };
 
+  // ── Speaking: SMS written to the outbox are delivered when due, once written ──
+  const delivering = new Set<string>();
+  const deliver = async (messageId: string) => {
+    try {
+      await deliverSms(messageId);
+    } catch (err) {
+      log.error('an SMS was not delivered within its retry window; marked FAILED', { creditLineId: input.creditLineId, messageId, reason: err instanceof Error ? err.message : String(err) });
+      await markSmsUndeliverable(messageId).catch(() => undefined);
+    } finally {
+      delivering.delete(messageId);
+      if (line) line = smsSettled(line, messageId);
+    }
+  };
+  const deliverDue = () => {
+    if (!line || !writer.idle()) return; // an SMS is handed over only once its event is written
+    for (const id of smsDue(line, nowIso())) {
+      if (delivering.has(id)) continue;
+      delivering.add(id);
+      void deliver(id);
+    }
+  };
+  /** The next moment to wake: the line's own, and (when it speaks) its next SMS not already being delivered. */
+  const wakeUpAt = (state: CreditLineState): number => (speaks()
+    ? Date.parse(nextWakeUp({ ...state, pendingSms: (state.pendingSms ?? []).filter((p) => !delivering.has(p.id)) }, WAKE_UPS))
+    : Date.parse(nextWakeUp(state, [])));
+
   // ── Money commands: decided synchronously (credit is taken before anything is awaited), persisted in order ──
   let commandsThisRun = 0;
   const runIsFull = () => workflowInfo().continueAsNewSuggested || commandsThisRun >= COMMANDS_PER_RUN;
@@ -163,25 +200,31 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       showInUi();
       return view();
     }
-    line = underwritten.line;
+    const opened = openedEvent(underwritten.line, nowIso(), product, underwritten.decidedBy);
+    line = opened.state;
     status = line.status;
     showInUi();
-    await writer.persist([snapshotEvent(line, nowIso(), 'OPENED')], line, true);
+    await writer.persist([opened.event], underwritten.line, true);
   }
   showInUi();
 
   // ── The line's life: wait for the next moment due (or a command), act, repeat ──
   for (;;) {
     const current: CreditLineState = line;
-    const wakeUp = Math.max(Date.parse(nextWakeUp(current)), catchUpPausedUntil);
+    const wakeUp = Math.max(wakeUpAt(current), catchUpPausedUntil);
     const untilWakeUp = Math.max(1, wakeUp - Date.now());
     await condition(runIsFull, untilWakeUp);
     catchUp();
     showInUi();
+    if (speaks()) {
+      await condition(allWritten);
+      deliverDue();
+    }
     // A statement closed (here, or in a command handled at or after the close), or the run is full.
     if (line.nextStatementDate !== current.nextStatementDate || runIsFull()) {
       // Every handler answered and every write landed, then a fresh history with the state carried.
       await condition(() => allHandlersFinished() && allWritten());
+      // SMS still being delivered go on in the next run (carried as pending; delivery is idempotent).
       await continueAsNew<typeof creditLine>({ ...input, carried: line ?? undefined });
     }
   }

@@ -9,6 +9,7 @@
  */
 import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { Actor } from '../domain/audit';
 import { openLine, type CreditLineState } from '../domain/line';
 import type { Product } from '../domain/product';
 import { manualReviewOutcome, type UnderwritingResult } from '../domain/underwriting';
@@ -21,7 +22,8 @@ const { scoreApplication, recordUnderwritingDecision } = proxyActivities<Activit
 });
 
 /** How the phase ended: the line as opened (not yet written), or the application declined. */
-export type UnderwritingOutcome = { approved: true; line: CreditLineState } | { approved: false };
+/** Approved: the opened line, and who decided (the model, or a staff member after a review), for the audit trail. */
+export type UnderwritingOutcome = { approved: true; line: CreditLineState; decidedBy: Actor } | { approved: false };
 
 export class Underwriting {
   private recorded = 0;
@@ -55,16 +57,19 @@ export class Underwriting {
     const scored = await scoreApplication(this.input.applicationId);
     await this.record(scored, `model:${scored.modelVersion}`);
     let outcome = scored;
+    let decidedBy: Actor = { type: 'model', id: scored.modelVersion };
     if (scored.decision === 'MANUAL_REVIEW') {
       this.inReview = true;
       const decided = await condition(() => this.pendingReview !== undefined, `${this.product.underwriting.manualReviewDays} days`);
       const reviewed = manualReviewOutcome(scored, decided ? this.pendingReview : undefined);
       outcome = reviewed.result;
       await this.record(outcome, reviewed.decidedBy);
+      const [kind, ...id] = reviewed.decidedBy.split(':');
+      decidedBy = { type: kind === 'staff' ? 'staff' : 'system', id: id.join(':') };
     }
     const ended: UnderwritingOutcome = outcome.decision !== 'APPROVE' || outcome.limit === null
       ? { approved: false }
-      : { approved: true, line: openLine({ ...this.input, limit: outcome.limit, now: nowIso(), version: this.recorded + 1 }) };
+      : { approved: true, line: openLine({ ...this.input, limit: outcome.limit, now: nowIso(), version: this.recorded + 1 }), decidedBy };
     // A staff member's Update is answered from here on.
     this.ended = ended;
     this.inReview = false;

@@ -1,9 +1,9 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
 import { Router } from 'express';
 import { messages } from '../../db/schema';
 import type { ApiContext } from '../context';
 import { z } from '../openapi';
 import { problems } from '../problem';
+import { inboxPage, markMessageRead } from '../read-models';
 import { commonErrors, defineRoute } from '../route';
 import { seqCursor } from '../schemas';
 
@@ -27,12 +27,8 @@ export function messageRoutes(ctx: ApiContext): Router {
     query: z.object({ cursor: seqCursor.optional(), limit: z.coerce.number().int().min(1).max(100).default(20) }),
     responses: { 200: { description: 'A page', schema: z.object({ items: z.array(messageSchema), nextCursor: z.string().nullable() }) }, ...commonErrors },
   }, async ({ query, principal }) => {
-    const rows = await ctx.db.select().from(messages)
-      .where(and(eq(messages.customerId, principal.subject), eq(messages.channel, 'IN_APP'), query.cursor ? lt(messages.seq, Number(query.cursor)) : undefined))
-      .orderBy(desc(messages.seq)).limit(query.limit + 1);
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
-    return { status: 200, body: { items: page.map(toMessage), nextCursor: rows.length > query.limit && last ? String(last.seq) : null } };
+    const page = await inboxPage(ctx.db, principal.subject, query);
+    return { status: 200, body: { items: page.rows.map(toMessage), nextCursor: page.nextCursor } };
   });
 
   defineRoute(router, {
@@ -40,13 +36,9 @@ export function messageRoutes(ctx: ApiContext): Router {
     params: z.object({ messageId: z.string().min(1).max(300).regex(/^[A-Za-z0-9_.:@-]+$/, 'a message id') }),
     responses: { 200: { description: 'The message, read', schema: messageSchema }, ...commonErrors },
   }, async ({ params, principal }) => {
-    // The first reading counts: marking again keeps the first moment.
-    const mine = and(eq(messages.id, params.messageId), eq(messages.customerId, principal.subject), eq(messages.channel, 'IN_APP'));
-    const [row] = await ctx.db.select().from(messages).where(mine);
-    if (!row) throw problems.notFound(`message ${params.messageId}`);
-    if (row.readAt) return { status: 200, body: toMessage(row) };
-    const [read] = await ctx.db.update(messages).set({ readAt: (await ctx.now()).toISOString() }).where(mine).returning();
-    return { status: 200, body: toMessage(read ?? row) };
+    const read = await markMessageRead(ctx.db, principal.subject, params.messageId, await ctx.now());
+    if (!read) throw problems.notFound(`message ${params.messageId}`);
+    return { status: 200, body: toMessage(read) };
   });
 
   return router;

@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
 import { WATERFALL_ORDER } from '../../domain/waterfall';
 import { conversionUpdate, purchaseUpdate, refundUpdate, repaymentUpdate } from '../../workflows/messages';
+import { actorOf, principalOf } from '../auth';
 import type { ApiContext } from '../context';
 import { lineGateway, type PendingCode } from '../gateway';
 import { z } from '../openapi';
@@ -25,7 +26,7 @@ export function moneyRoutes(ctx: ApiContext): Router {
   const lines = lineGateway(ctx);
   /** The command's key and fingerprint from the request, as the gateway wants them. */
   const keyed = (req: Request, headers: { 'idempotency-key': string }, pending: PendingCode = 'COMMAND_PENDING') =>
-    ({ idempotencyKey: headers['idempotency-key'], path: req.baseUrl + req.path, pending });
+    ({ idempotencyKey: headers['idempotency-key'], path: req.baseUrl + req.path, pending, actor: actorOf(principalOf(req)) });
 
   defineRoute(router, {
     method: 'post', path: '/v1/credit-lines/:id/purchases', summary: 'Authorize a purchase', tags: ['money'], roles: actors,

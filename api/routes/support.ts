@@ -6,7 +6,7 @@ import type { ApiContext } from '../context';
 import { lineGateway, type Refusal } from '../gateway';
 import { z } from '../openapi';
 import { Problem } from '../problem';
-import { findApplicationFor, findCreditLineFor, searchCreditLines, toCreditLine } from '../read-models';
+import { findApplicationFor, findCreditLineFor, lineRecord, searchCreditLines, toCreditLine } from '../read-models';
 import { commonErrors, defineRoute } from '../route';
 import { creditLineSchema, creditLineStatusSchema, fenSchema, freeText, idParam, idSchema } from '../schemas';
 
@@ -47,13 +47,20 @@ export function supportRoutes(ctx: ApiContext): Router {
   });
 
   defineRoute(router, {
-    method: 'get', path: '/v1/support/credit-lines/:id', summary: 'A line with its underwriting decision', tags: ['support'], roles: STAFF,
+    method: 'get', path: '/v1/support/credit-lines/:id', summary: 'A line with its underwriting decision, audit trail and messages', tags: ['support'], roles: STAFF,
     params: idParam,
-    responses: { 200: { description: 'The line', schema: creditLineSchema.extend({ underwriting: z.unknown() }) }, ...staffErrors },
+    responses: {
+      200: {
+        description: 'The line, its underwriting decision, its audit trail (newest first), the messages it sent (SMS with the phone masked, with their delivery attempts) and the events the database refused',
+        schema: creditLineSchema.extend({ underwriting: z.unknown(), audit: z.array(z.unknown()), messages: z.array(z.unknown()), rejectedEvents: z.array(z.unknown()) }),
+      },
+      ...staffErrors,
+    },
   }, async ({ params, principal }) => {
     const line = await findCreditLineFor(ctx.db, principal, params.id);
-    const { decision } = await findApplicationFor(ctx.db, principal, line.applicationId);
-    return { status: 200, body: { ...toCreditLine(line, await ctx.now()), underwriting: decision } };
+    const { application, decision } = await findApplicationFor(ctx.db, principal, line.applicationId);
+    const record = await lineRecord(ctx.db, line.id, application.phone);
+    return { status: 200, body: { ...toCreditLine(line, await ctx.now()), underwriting: decision, ...record } };
   });
 
   defineRoute(router, {

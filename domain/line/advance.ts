@@ -11,7 +11,9 @@ import { accruePenalties } from '../penalty';
 import type { Product } from '../product';
 import { statementFigures } from '../projection';
 import type { CreditLineState } from './commands';
-import { eventFor, project, type LineEvent, type LineProjection, type LineReadState } from './events';
+import type { Actor } from '../audit';
+import { eventFor, eventKey, project, snapshotEvent, type LineEvent, type LineProjection, type LineReadState } from './events';
+import { audit, nextSmsAt, say, SYSTEM } from './notices';
 import { REFUNDABLE_DAYS, type LineState } from './state';
 
 /** A line just approved; `version` is its first read-model version (after those underwriting wrote). */
@@ -34,6 +36,20 @@ export function openLine(input: { creditLineId: string; customerId: string; prod
   };
 }
 
+/**
+ * The event of a line just opened (its first read model), what it tells the customer, and who
+ * decided it (the model, or the staff member of a manual review). The state returned holds the SMS
+ * it sends.
+ */
+export function openedEvent(state: CreditLineState, now: Instant, product: Product, decidedBy: Actor): { state: CreditLineState; event: LineEvent } {
+  const key = eventKey(state.creditLineId, 'OPENED', String(state.version));
+  const said = say(state, key, 'LINE_OPENED', { limit: state.limit, statementDay: state.statementDay }, now, product);
+  return {
+    state: said.state,
+    event: snapshotEvent(said.state, now, 'OPENED', { messages: said.messages, audit: [audit('LINE_OPENED', decidedBy, { limit: state.limit, statementDay: state.statementDay })] }),
+  };
+}
+
 // ── Waking up ────────────────────────────────────────────────────────────────────────────────
 
 /** The next moment a module needs the line to act by itself, or null when it needs none. */
@@ -43,7 +59,7 @@ export type WakeUp = (state: LineState) => Instant | null;
  * What modules need the line woken for, beside the cycle close every line wakes for. A module that
  * acts by itself (reminders, collections, a closure's expiry) adds its `WakeUp` here.
  */
-export const WAKE_UPS: readonly WakeUp[] = [];
+export const WAKE_UPS: readonly WakeUp[] = [nextSmsAt];
 
 /** The next moment the line must act by itself: its cycle close, or what a module needs earlier. */
 export function nextWakeUp(state: LineState, wakeUps: readonly WakeUp[] = WAKE_UPS): Instant {
@@ -74,7 +90,7 @@ export function advance(state: CreditLineState, now: Instant, product: Product):
     current = accrued.state;
     const result = closeCycle(current.balances, statementDate, product);
     const balances = markOverdue(result.balances, addDays(statementDate, 1)).balances;
-    const next: CreditLineState = {
+    const closedState: CreditLineState = {
       ...current,
       balances,
       nextStatementDate: nextStatementDate(statementDate, current.statementDay),
@@ -82,7 +98,14 @@ export function advance(state: CreditLineState, now: Instant, product: Product):
       version: current.version + 1,
     };
     const figures = statementFigures(result.statement);
+    // A statement that asks for something is announced (PRODUCT §6); one that asks nothing is not.
+    const said = result.statement.amountDue > 0
+      ? say(closedState, eventKey(current.creditLineId, 'STATEMENT', statementDate), 'STATEMENT_ISSUED', { statementDate, amountDue: result.statement.amountDue, dueDate: result.statement.dueDate }, closeAt, product)
+      : { state: closedState, messages: [] };
+    const next = said.state;
     events.push(eventFor(current, next, closeAt, 'STATEMENT', statementDate, {
+      ...(said.messages.length > 0 ? { messages: said.messages } : {}),
+      audit: [audit('STATEMENT_CLOSED', SYSTEM.cycleClose, { statementId: figures.id, amountDue: figures.amountDue, dueDate: figures.dueDate })],
       statements: [{ ...figures, status: result.statement.amountDue > 0 ? 'OPEN' : 'PAID' }],
       transaction: result.statement.fees > 0
         ? { id: `${next.creditLineId}:fees:${statementDate}`, kind: 'INSTALLMENT_FEE', amount: result.statement.fees, details: { statementId: figures.id } }
@@ -106,6 +129,7 @@ function accrue(state: CreditLineState, through: Day, now: Instant, product: Pro
     state: next,
     event: eventFor(state, next, now, 'PENALTY', through, {
       transaction: { id: `${state.creditLineId}:penalty:${through}`, kind: 'PENALTY', amount: result.accrued, details: { through } },
+      audit: [audit('PENALTY_ACCRUED', SYSTEM.penalty, { through, amount: result.accrued })],
     }),
   };
 }

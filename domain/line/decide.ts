@@ -7,8 +7,11 @@ import { localDay, type Instant } from '../calendar';
 import type { Product } from '../product';
 import { REMEMBERED_COMMANDS, type Command, type CommandResult, type CreditLineState, type LineFeature, type RejectionCode } from './commands';
 import { conversion } from './conversion';
-import { CURRENT_RULES, refusal, type Decider, type Decision, type DecisionRules, type Feature } from './decider';
+import { CURRENT_RULES, refusal, type Decider, type Decision, type DecisionRules, type Feature, type LineTransaction } from './decider';
+import type { AuditEntry } from '../audit';
+import { storableTextProblem } from '../free-text';
 import { eventFor, type LineEvent } from './events';
+import { actorOf, audit } from './notices';
 import { purchase } from './purchase';
 import { refund } from './refund';
 import { repayment } from './repayment';
@@ -44,6 +47,24 @@ export function rememberedAnswer(state: CreditLineState, command: Pick<Command, 
   return found.result;
 }
 
+/**
+ * The audit entry of a command: who, what (the entry kind, `_REFUSED` when refused), why (the
+ * refusal's code), and the figures that matter (never free text: a description may hold anything).
+ */
+function commandAudit(state: CreditLineState, command: Command, kind: string, result: CommandResult, transaction?: LineTransaction): AuditEntry {
+  const details: NonNullable<AuditEntry['details']> = { key: command.key };
+  if ('amount' in command) details.amount = command.amount;
+  // Ids the caller sent are recorded only when storable: a refused request may carry anything.
+  const id = (name: string, value: string) => { if (storableTextProblem(value) === null) details[name] = value; };
+  if ('merchantId' in command) id('merchantId', command.merchantId);
+  if (command.type === 'refund') id('purchaseId', command.purchaseId);
+  if ('statementId' in command) id('statementId', command.statementId);
+  if (transaction) details.transactionId = transaction.id;
+  return result.ok
+    ? audit(kind, actorOf(state, command.actor), details)
+    : audit(`${kind}_REFUSED`, actorOf(state, command.actor), details, result.code);
+}
+
 function remember(state: CreditLineState, command: Command, result: CommandResult): CreditLineState {
   const remembered = [...state.remembered, { key: command.key, requestHash: command.requestHash, result }];
   return { ...state, remembered: remembered.slice(-REMEMBERED_COMMANDS) };
@@ -71,6 +92,7 @@ export function decide(
   const event = eventFor(state, next, now, decider.kind, `${command.type}:${command.key}`, {
     command: { key: command.key, requestHash: command.requestHash, result },
     ...(decision.transaction ? { transaction: decision.transaction } : {}),
+    audit: [commandAudit(state, command, decider.kind, result, decision.transaction)],
   });
   return { state: next, result, event };
 }

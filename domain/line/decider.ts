@@ -9,6 +9,7 @@ import type { LineBalances } from '../balances';
 import type { Day } from '../calendar';
 import type { EntryKind } from '../ledger';
 import type { Fen } from '../money';
+import type { Actor } from '../audit';
 import type { Product } from '../product';
 import type { LineState, PurchaseRecord } from './state';
 
@@ -18,6 +19,8 @@ export interface CommandBase {
   key: string;
   /** A hash of the request (operation, path and body): the same key with another body is refused. */
   requestHash: string;
+  /** Who asked (absent in commands sent before the audit trail: the line's customer). */
+  actor?: Actor;
 }
 
 /** A feature's types: its command, the body of its approval, and the codes it refuses with. */

@@ -3,11 +3,13 @@
  * transaction (the journal entry, the customer-visible transaction, the command's answer, and the
  * read models it changes). Every event is checked before the state it leads to is taken.
  */
+import type { AuditEntry } from '../audit';
 import { statementIdOf, statementPrincipalOwed, type LineBalances } from '../balances';
 import { compareDays, dueDate, localDay, type Day, type Instant } from '../calendar';
 import { unstorableValue } from '../free-text';
 import { lineAccountBalances, postingsFor, sumPostings, type EntryKind, type Posting } from '../ledger';
 import type { Fen } from '../money';
+import type { OutgoingMessage } from '../notifications';
 import { daysPastDue, oldestUnpaidDueDate } from '../penalty';
 import { installmentFigures, lineFigures, type InstallmentFigures, type StatementFigures } from '../projection';
 import { owedByBucket, totalOwed } from '../waterfall';
@@ -51,7 +53,14 @@ export interface LineEvent {
   /** Set when nothing billed is owed any more: every open statement is paid. */
   allBilledPaid?: boolean;
   installments?: InstallmentFigures[];
+  /** What the line says because of this event: SMS into the outbox, in-app messages into the inbox. */
+  messages?: OutgoingMessage[];
+  /** Who did what, and why: written with the event, never changed. */
+  audit?: AuditEntry[];
 }
+
+/** `<lineId>:<kind>:<id>`: an event's key, scoped by its line; message ids and audit rows hang off it. */
+export const eventKey = (creditLineId: string, kind: string, id: string): string => `${creditLineId}:${kind}:${id}`;
 
 /** What a read needs of a line to show it as of any moment: all but the refundable purchases and the remembered answers. */
 export type LineReadState = Omit<CreditLineState, 'purchases' | 'remembered'>;
@@ -61,15 +70,16 @@ export function readStateOf({ purchases: _p, remembered: _r, ...state }: CreditL
 }
 
 /** The read model of a line as it stands, with no money moved (a line just opened). */
-export function snapshotEvent(state: CreditLineState, now: Instant, what: string): LineEvent {
-  return {
-    idempotencyKey: `${state.creditLineId}:${what}:${state.version}`,
+export function snapshotEvent(state: CreditLineState, now: Instant, what: string, extra: Pick<LineEvent, 'messages' | 'audit'> = {}): LineEvent {
+  return checkedEvent({
+    idempotencyKey: eventKey(state.creditLineId, what, String(state.version)),
     creditLineId: state.creditLineId,
     occurredAt: now,
     version: state.version,
     line: project(state, localDay(now)),
     state: readStateOf(state),
-  };
+    ...extra,
+  });
 }
 
 export function project(state: LineState, day: Day): LineProjection {
@@ -112,7 +122,7 @@ export function eventFor(
   now: Instant,
   kind: EntryKind,
   id: string,
-  extra: Pick<LineEvent, 'transaction' | 'command' | 'statements'> = {},
+  extra: Pick<LineEvent, 'transaction' | 'command' | 'statements' | 'messages' | 'audit'> = {},
 ): LineEvent {
   const day = localDay(now);
   const postings = postingsFor(next.creditLineId, kind, lineAccountBalances(before.balances), lineAccountBalances(next.balances));
@@ -123,7 +133,7 @@ export function eventFor(
   const installments = installmentFigures(next.balances, before.balances).filter((i) => !unchanged.has(`${installmentKey(i)}=${JSON.stringify(i)}`));
   const billedDebtJustPaid = line.currentDue === null && project(before, day).currentDue !== null;
   return checkedEvent({
-    idempotencyKey: `${next.creditLineId}:${kind}:${id}`,
+    idempotencyKey: eventKey(next.creditLineId, kind, id),
     creditLineId: next.creditLineId,
     occurredAt: now,
     version: next.version,

@@ -6,6 +6,7 @@
 import type { LineBalances } from '../balances';
 import type { Day } from '../calendar';
 import type { Fen } from '../money';
+import type { PendingSms } from '../notifications';
 
 /** Every status of an open line, in one list (the API's schema and the ledger check derive theirs from it). */
 export const LINE_STATUSES = ['ACTIVE', 'SUSPENDED', 'CLOSING', 'CLOSED', 'CHARGED_OFF'] as const;
@@ -44,4 +45,6 @@ export interface LineState {
   purchases: PurchaseRecord[];
   /** Grows with every event; read models never go back to an older one. */
   version: number;
+  /** SMS written to the outbox and not yet delivered (absent in states carried before notifications). */
+  pendingSms?: PendingSms[];
 }

@@ -8,6 +8,7 @@ import { inject } from 'vitest';
 import { createApp } from '../../api/app';
 import { issueToken, type Role } from '../../api/auth';
 import { STANDARD_PRODUCT } from '../../domain/product';
+import type { SmsProvider } from '../../activities/sms';
 import type { Clock } from '../../runtime/clock';
 import { createWorker } from '../../runtime/worker';
 import { freshDatabase, type TestDatabase } from './database';
@@ -30,6 +31,8 @@ export interface StackOptions {
   timeSkipping?: TestWorkflowEnvironment;
   /** The API's clock; a time-skipping test passes the test server's. */
   now?: Clock;
+  /** The worker's SMS provider (a webhook to a local receiver, say); the log provider otherwise. */
+  sms?: SmsProvider;
 }
 
 /** The API over real HTTP, a worker, the run's dev server and a fresh database: what e2e tests drive. */
@@ -56,7 +59,10 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     async startWorker() {
       if (worker) return;
       const nativeConnection = options.timeSkipping?.nativeConnection ?? await NativeConnection.connect({ address });
-      const w = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps: { db: database.db, underwritingPolicy: STANDARD_PRODUCT.underwriting } });
+      const w = await createWorker({
+        connection: nativeConnection, namespace: 'default', taskQueue,
+        deps: { db: database.db, underwritingPolicy: STANDARD_PRODUCT.underwriting, ...(options.sms ? { sms: options.sms } : {}), ...(options.now ? { clock: options.now } : {}) },
+      });
       worker = { worker: w, running: w.run(), connection: nativeConnection };
     },
     async stopWorker() {

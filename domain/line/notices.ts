@@ -1,0 +1,50 @@
+/**
+ * What the line says and records because of what happened: the messages an event sends (SMS into
+ * the outbox, in-app into the inbox) and its audit entry. The SMS it sends wait in the line's state
+ * (`pendingSms`) until delivered; the line wakes for the earliest one.
+ */
+import type { Actor, AuditEntry } from '../audit';
+import { instantMs, type Instant } from '../calendar';
+import { messagesFor, pendingSms, type OutgoingMessage, type TemplateName, type TemplateParams } from '../notifications';
+import type { Product } from '../product';
+import type { LineState } from './state';
+
+/** The messages of `template` for the event keyed `eventKey`, and the state with their SMS pending. */
+export function say<S extends LineState>(
+  state: S, eventKey: string, template: TemplateName, params: TemplateParams, at: Instant, product: Pick<Product, 'sms'>,
+): { state: S; messages: OutgoingMessage[] } {
+  const messages = messagesFor(eventKey, template, params, at, product);
+  const sms = pendingSms(messages);
+  return { state: sms.length > 0 ? { ...state, pendingSms: [...(state.pendingSms ?? []), ...sms] } : state, messages };
+}
+
+/** The state once an SMS is delivered (or given up): it no longer wakes the line. */
+export function smsSettled<S extends LineState>(state: S, messageId: string): S {
+  if (!state.pendingSms?.some((p) => p.id === messageId)) return state;
+  return { ...state, pendingSms: state.pendingSms.filter((p) => p.id !== messageId) };
+}
+
+/** SMS due by `now`: the line hands them to the delivery activity. */
+export function smsDue(state: LineState, now: Instant): string[] {
+  return (state.pendingSms ?? []).filter((p) => instantMs(p.sendAt) <= instantMs(now)).map((p) => p.id);
+}
+
+/** The earliest pending SMS: a moment the line must wake for. */
+export function nextSmsAt(state: LineState): Instant | null {
+  let earliest: Instant | null = null;
+  for (const p of state.pendingSms ?? []) if (earliest === null || instantMs(p.sendAt) < instantMs(earliest)) earliest = p.sendAt;
+  return earliest;
+}
+
+export const SYSTEM = {
+  cycleClose: { type: 'system', id: 'cycle-close' },
+  penalty: { type: 'system', id: 'penalty' },
+} as const satisfies Record<string, Actor>;
+
+/** The actor of a command: who sent it, or (for commands sent before the audit trail) the line's customer. */
+export const actorOf = (state: LineState, actor: Actor | undefined): Actor => actor ?? { type: 'customer', id: state.customerId };
+
+export function audit(action: string, actor: Actor, details: AuditEntry['details'] = {}, reason?: string): AuditEntry {
+  return { action, actor, ...(reason ? { reason } : {}), details };
+}
+
