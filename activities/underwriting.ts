@@ -19,6 +19,8 @@ export interface RecordDecisionInput {
   decidedAt: string;
   /** The workflow's read-model version for this write. */
   version: number;
+  /** A staff member's note on a manual review (the audit trail's "why"). */
+  note?: string;
 }
 
 export function createUnderwritingActivities({ db, policy }: UnderwritingDeps) {
@@ -59,7 +61,7 @@ export function createUnderwritingActivities({ db, policy }: UnderwritingDeps) {
         // The trail: every decision, the model's and then a staff member's, with who and why.
         await tx.insert(auditLog).values({
           creditLineId: input.creditLineId, eventKey: `${input.creditLineId}:UNDERWRITING:${input.version}`, action: `UNDERWRITING_${result.decision}`,
-          actor: input.decidedBy, reason: result.reasonCodes.join(',') || null,
+          actor: input.decidedBy, reason: input.note ?? (result.reasonCodes.join(',') || null),
           details: { probabilityOfDefault: result.probabilityOfDefault, limit: result.limit, modelVersion: result.modelVersion }, occurredAt: input.decidedAt,
         }).onConflictDoNothing();
         // A declined application no longer holds the customer's one line (API.md: APPLICATION_EXISTS).

@@ -63,7 +63,8 @@ export class Underwriting {
       const decided = await condition(() => this.pendingReview !== undefined, `${this.product.underwriting.manualReviewDays} days`);
       const reviewed = manualReviewOutcome(scored, decided ? this.pendingReview : undefined);
       outcome = reviewed.result;
-      await this.record(outcome, reviewed.decidedBy);
+      // A staff decision is recorded with the staff member's note: who decided, and why.
+      await this.record(outcome, reviewed.decidedBy, decided ? this.pendingReview?.note : undefined);
       const [kind, ...id] = reviewed.decidedBy.split(':');
       decidedBy = { type: kind === 'staff' ? 'staff' : 'system', id: id.join(':') };
     }
@@ -76,10 +77,11 @@ export class Underwriting {
     return ended;
   }
 
-  private async record(result: UnderwritingResult, decidedBy: string): Promise<void> {
+  private async record(result: UnderwritingResult, decidedBy: string, note?: string): Promise<void> {
     this.recorded += 1;
     await recordUnderwritingDecision({
       applicationId: this.input.applicationId, creditLineId: this.input.creditLineId, result, decidedBy, decidedAt: nowIso(), version: this.recorded,
+      ...(note ? { note } : {}),
     });
   }
 }

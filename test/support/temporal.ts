@@ -48,7 +48,8 @@ export function useTimeSkippingWorker(taskQueue: string): TimeSkippingWorker {
     [fixture.env, fixture.database] = await Promise.all([timeSkippingEnvironment(), freshDatabase()]);
     worker = await createWorker({
       connection: fixture.env.nativeConnection, namespace: fixture.env.namespace ?? 'default', taskQueue,
-      deps: { db: fixture.database.db, underwritingPolicy: STANDARD_PRODUCT.underwriting },
+      // Activities act at the server's (skipped) time, as REVOLVE_CLOCK=temporal-test-server makes them.
+      deps: { db: fixture.database.db, underwritingPolicy: STANDARD_PRODUCT.underwriting, clock: async () => new Date(await fixture.env.currentTimeMs()) },
     });
     running = worker.run();
   });

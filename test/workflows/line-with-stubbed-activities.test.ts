@@ -1,0 +1,111 @@
+/*
+ * The line's workflow on its own: every activity stubbed, no PostgreSQL. What the workflow itself
+ * owes — the order of its writes, what its events say and record, when it hands an SMS over, how it
+ * rolls back a refused write — is checked where nothing else could explain a pass.
+ */
+import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Activities } from '../../activities';
+import { instantMs } from '../../domain/calendar';
+import type { LineEvent } from '../../domain/line';
+import { inQuietHours } from '../../domain/notifications';
+import { STANDARD_PRODUCT } from '../../domain/product';
+import type { UnderwritingResult } from '../../domain/underwriting';
+import { workflowBundle } from '../../runtime/worker';
+import { lineQuery, purchaseUpdate, WRITE_REJECTED, workflowIdFor, type CreditLineInput } from '../../workflows/messages';
+import { timeSkippingEnvironment } from '../support/temporal';
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+const taskQueue = `stubbed-${randomUUID()}`;
+
+/** What the stubs saw, per line. */
+const written = new Map<string, LineEvent[]>();
+const delivered: { messageId: string; at: number }[] = [];
+/** Amounts whose purchase the stubbed database refuses for good. */
+const refusedAmounts = new Set<number>([7_777]);
+
+const approved: UnderwritingResult = { decision: 'APPROVE', probabilityOfDefault: 0.02, limit: 1_000_000, reasonCodes: [], modelVersion: 'stub-model-1' };
+
+const stubs: Pick<Activities, 'scoreApplication' | 'recordUnderwritingDecision' | 'applyLineEvents' | 'deliverSms' | 'markSmsUndeliverable'> = {
+  scoreApplication: async () => approved,
+  recordUnderwritingDecision: async () => undefined,
+  applyLineEvents: async (events) => {
+    const index = events.findIndex((e) => e.transaction && refusedAmounts.has(e.transaction.amount));
+    if (index >= 0) throw ApplicationFailure.create({ type: WRITE_REJECTED, message: 'refused by the stub', nonRetryable: true, details: [{ index, sqlstate: '23514', reason: 'stub' }] });
+    for (const e of events) written.set(e.creditLineId, [...(written.get(e.creditLineId) ?? []), e]);
+    return { entries: events.length, duplicates: 0 };
+  },
+  deliverSms: async (messageId) => {
+    delivered.push({ messageId, at: await env.currentTimeMs() });
+    return { messageId, status: 'DELIVERED', attempts: 1, alreadyDelivered: false };
+  },
+  markSmsUndeliverable: async () => undefined,
+};
+
+beforeAll(async () => {
+  env = await timeSkippingEnvironment();
+  worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: stubs });
+  running = worker.run();
+});
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+});
+
+async function openLine() {
+  const input: CreditLineInput = { applicationId: `app_${randomUUID()}`, creditLineId: `cl_${randomUUID()}`, customerId: `C-${randomUUID().slice(0, 6)}`, productId: STANDARD_PRODUCT.id, statementDay: 5 };
+  const handle = await env.client.workflow.start('creditLine', { workflowId: workflowIdFor(input.creditLineId), taskQueue, args: [input] });
+  for (let i = 0; i < 100 && !(await handle.query(lineQuery)); i++) await new Promise((r) => setTimeout(r, 50));
+  return { input, handle };
+}
+
+describe('the line\'s workflow with stubbed activities', () => {
+  it('opens with an event that says and records it, and hands its SMS over at its moment, never in quiet hours', async () => {
+    const { input, handle } = await openLine();
+    const [opened] = written.get(input.creditLineId) ?? [];
+    expect(opened?.messages?.map((m) => [m.template, m.channel])).toEqual([['LINE_OPENED', 'SMS'], ['LINE_OPENED', 'IN_APP']]);
+    expect(opened?.audit).toEqual([{ action: 'LINE_OPENED', actor: { type: 'model', id: 'stub-model-1' }, details: { limit: 1_000_000, statementDay: 5 } }]);
+    const sms = opened!.messages![0]!;
+    const state = await handle.query(lineQuery);
+    expect(state?.pendingSms).toEqual([{ id: sms.id, sendAt: sms.sendAt }]);
+
+    await env.sleep(Math.max(0, instantMs(sms.sendAt) - await env.currentTimeMs()) + 1000);
+    for (let i = 0; i < 100 && !delivered.some((d) => d.messageId === sms.id); i++) await new Promise((r) => setTimeout(r, 50));
+    const delivery = delivered.find((d) => d.messageId === sms.id);
+    expect(delivery).toBeDefined();
+    expect(delivery!.at).toBeGreaterThanOrEqual(instantMs(sms.sendAt));
+    expect(inQuietHours(new Date(delivery!.at).toISOString(), STANDARD_PRODUCT.sms.quietHours)).toBe(false);
+    expect(delivered.filter((d) => d.messageId === sms.id)).toHaveLength(1);
+    for (let i = 0; i < 100 && (await handle.query(lineQuery))?.pendingSms?.length; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await handle.query(lineQuery))?.pendingSms).toEqual([]);
+    await handle.terminate('test done');
+  });
+
+  it('records each command with its actor, and rolls a refused write back with the caller told', async () => {
+    const { input, handle } = await openLine();
+    const send = (amount: number, actor?: { type: 'platform'; id: string }) =>
+      handle.executeUpdate(purchaseUpdate, { args: [{ key: randomUUID(), requestHash: 'h', merchantId: 'self-operated', amount, ...(actor ? { actor } : {}) }] });
+    expect(await send(1_000, { type: 'platform', id: 'checkout' })).toMatchObject({ ok: true });
+    const refused = await send(7_777).then(() => undefined, (e: unknown) => e);
+    expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect((refused as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'COMMAND_FAILED' });
+    expect(await send(2_000)).toMatchObject({ ok: true, body: { available: 1_000_000 - 3_000 } });
+
+    const purchases = (written.get(input.creditLineId) ?? []).filter((e) => e.entry?.kind === 'PURCHASE');
+    expect(purchases.map((e) => e.transaction?.amount)).toEqual([1_000, 2_000]);
+    expect(purchases.map((e) => e.audit?.[0]?.actor)).toEqual([{ type: 'platform', id: 'checkout' }, { type: 'customer', id: input.customerId }]);
+    // Versions stay gapless: the refused event's version was given again to the next one.
+    const versions = (written.get(input.creditLineId) ?? []).map((e) => e.version);
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    expect(new Set(versions).size).toBe(versions.length);
+    expect((await handle.query(lineQuery))?.balances.currentCycle).toBe(3_000);
+    await handle.terminate('test done');
+  });
+});
