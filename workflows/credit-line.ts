@@ -5,7 +5,7 @@ import type { Activities } from '../activities';
 import { localDay } from '../domain/calendar';
 import {
   advance, decide, LineInvariantError, nextWakeUp, openedEvent, payoff, quoteInstallments, rememberedAnswer, smsDue, smsSettled, validateCommand,
-  WAKE_UPS, type Command, type CommandResult, type CreditLineState, type DecisionRules,
+  nextReminderAt, nextSmsAt, type Command, type CommandResult, type CreditLineState, type DecisionRules, type WakeUp,
 } from '../domain/line';
 import { MoneyInvariantError } from '../domain/money';
 import { BalanceInvariantError } from '../domain/balances';
@@ -39,6 +39,8 @@ const { deliverSms, markSmsUndeliverable } = proxyActivities<Activities>({
 
 /** Whether this run speaks to the customer (lines replaying history from before notifications do not). */
 const speaks = (): boolean => patched('notifications');
+/** Whether this run sends reminders before due dates (not in history from before them). */
+const reminds = (): boolean => patched('reminders');
 
 /** After the line's own events were refused (a bug), catching up waits this long, doubling each time. */
 const CATCH_UP_PAUSE_MS = { min: 60_000, max: 24 * 3600_000 };
@@ -116,7 +118,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     const before = line;
     let advanced: ReturnType<typeof advance>;
     try {
-      advanced = advance(line, nowIso(), product);
+      advanced = advance(line, nowIso(), product, { reminders: reminds() });
     } catch (err) {
       if (!(err instanceof LineInvariantError || err instanceof MoneyInvariantError || err instanceof BalanceInvariantError)) throw err;
       log.error('the line could not be brought up to date', { creditLineId: input.creditLineId, error: err.name, reason: err.message });
@@ -151,9 +153,10 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     }
   };
   /** The next moment to wake: the line's own, and (when it speaks) its next SMS not already being delivered. */
-  const wakeUpAt = (state: CreditLineState): number => (speaks()
-    ? Date.parse(nextWakeUp({ ...state, pendingSms: (state.pendingSms ?? []).filter((p) => !delivering.has(p.id)) }, WAKE_UPS))
-    : Date.parse(nextWakeUp(state, [])));
+  const wakeUpAt = (state: CreditLineState): number => {
+    const wakeUps: WakeUp[] = [...(speaks() ? [nextSmsAt] : []), ...(reminds() ? [nextReminderAt] : [])];
+    return Date.parse(nextWakeUp({ ...state, pendingSms: (state.pendingSms ?? []).filter((p) => !delivering.has(p.id)) }, wakeUps, product));
+  };
 
   // ── Money commands: decided synchronously (credit is taken before anything is awaited), persisted in order ──
   let commandsThisRun = 0;

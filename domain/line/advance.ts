@@ -8,12 +8,13 @@ import { addDays, compareDays, cycleCloseInstant, instantMs, localDay, nextState
 import { closeCycle, markOverdue, type Statement } from '../cycle';
 import type { Fen } from '../money';
 import { accruePenalties } from '../penalty';
-import type { Product } from '../product';
+import { STANDARD_PRODUCT, type Product } from '../product';
 import { statementFigures } from '../projection';
 import type { CreditLineState } from './commands';
 import type { Actor } from '../audit';
 import { eventFor, eventKey, project, snapshotEvent, type LineEvent, type LineProjection, type LineReadState } from './events';
 import { audit, nextSmsAt, say, SYSTEM } from './notices';
+import { markReminded, nextReminderAt, remindersDue } from './reminders';
 import { REFUNDABLE_DAYS, type LineState } from './state';
 
 /** A line just approved; `version` is its first read-model version (after those underwriting wrote). */
@@ -53,19 +54,19 @@ export function openedEvent(state: CreditLineState, now: Instant, product: Produ
 // ── Waking up ────────────────────────────────────────────────────────────────────────────────
 
 /** The next moment a module needs the line to act by itself, or null when it needs none. */
-export type WakeUp = (state: LineState) => Instant | null;
+export type WakeUp = (state: LineState, product: Product) => Instant | null;
 
 /**
  * What modules need the line woken for, beside the cycle close every line wakes for. A module that
  * acts by itself (reminders, collections, a closure's expiry) adds its `WakeUp` here.
  */
-export const WAKE_UPS: readonly WakeUp[] = [nextSmsAt];
+export const WAKE_UPS: readonly WakeUp[] = [nextSmsAt, nextReminderAt];
 
 /** The next moment the line must act by itself: its cycle close, or what a module needs earlier. */
-export function nextWakeUp(state: LineState, wakeUps: readonly WakeUp[] = WAKE_UPS): Instant {
+export function nextWakeUp(state: LineState, wakeUps: readonly WakeUp[] = WAKE_UPS, product: Product = STANDARD_PRODUCT): Instant {
   let earliest = cycleCloseInstant(state.nextStatementDate);
   for (const wakeUp of wakeUps) {
-    const at = wakeUp(state);
+    const at = wakeUp(state, product);
     if (at !== null && instantMs(at) < instantMs(earliest)) earliest = at;
   }
   return earliest;
@@ -78,7 +79,9 @@ export function nextWakeUp(state: LineState, wakeUps: readonly WakeUp[] = WAKE_U
  * statement date first), then accrues penalties for every day fully elapsed. Returns the events in
  * the order they must be persisted, and the statements closed.
  */
-export function advance(state: CreditLineState, now: Instant, product: Product): { state: CreditLineState; events: LineEvent[]; closed: Statement[] } {
+export function advance(
+  state: CreditLineState, now: Instant, product: Product, opts: { reminders?: boolean } = {},
+): { state: CreditLineState; events: LineEvent[]; closed: Statement[] } {
   let current = state;
   const events: LineEvent[] = [];
   const closed: Statement[] = [];
@@ -116,7 +119,32 @@ export function advance(state: CreditLineState, now: Instant, product: Product):
   }
   const accrued = accrue(current, addDays(localDay(now), -1), now, product);
   if (accrued.event) events.push(accrued.event);
-  return { state: accrued.state, events, closed };
+  current = accrued.state;
+  if (opts.reminders) {
+    const reminded = remind(current, now, product);
+    events.push(...reminded.events);
+    current = reminded.state;
+  }
+  return { state: current, events, closed };
+}
+
+/** The reminders due by `now` (reminders.ts), each an event with its messages and audit entry. */
+function remind(state: CreditLineState, now: Instant, product: Product): { state: CreditLineState; events: LineEvent[] } {
+  const due = remindersDue(state, now, product);
+  if (due.send.length === 0 && due.closed.length === 0) return { state, events: [] };
+  let current = markReminded(state, due.closed);
+  const events: LineEvent[] = [];
+  for (const { slot, amount, covers } of due.send) {
+    const next = { ...markReminded(current, covers), version: current.version + 1 };
+    const what = `REMINDER:${slot.dueDate}:${slot.daysBefore}`;
+    const key = eventKey(next.creditLineId, what, String(next.version));
+    const said = say(next, key, 'PAYMENT_REMINDER', { amount, dueDate: slot.dueDate, daysBefore: slot.daysBefore }, now, product);
+    events.push(snapshotEvent(said.state, now, what, {
+      messages: said.messages, audit: [audit('REMINDER_SENT', SYSTEM.reminders, { dueDate: slot.dueDate, daysBefore: slot.daysBefore, amount })],
+    }));
+    current = said.state;
+  }
+  return { state: current, events };
 }
 
 /** Penalties for every day up to and including `through`, as one event (none when nothing accrued). */

@@ -19,7 +19,8 @@ export { CURRENT_RULES, type CommandBase, type DecisionRules, type LineTransacti
 export { REMEMBERED_COMMANDS, type Command, type CommandResult, type CreditLineState, type RejectionCode, type RememberedCommand } from './commands';
 export { LineInvariantError, project, readStateOf, snapshotEvent, type LineEvent, type LineProjection, type LineReadState, type StatementStatus } from './events';
 export { advance, nextWakeUp, openedEvent, openLine, readLineAt, WAKE_UPS, type WakeUp } from './advance';
-export { smsDue, smsSettled } from './notices';
+export { nextSmsAt, smsDue, smsSettled } from './notices';
+export { nextReminderAt } from './reminders';
 export { decide, rememberedAnswer, validateCommand } from './decide';
 export type { DeclineReason, PurchaseCommand } from './purchase';
 export type { RefundCommand } from './refund';

@@ -39,6 +39,7 @@ export function nextSmsAt(state: LineState): Instant | null {
 export const SYSTEM = {
   cycleClose: { type: 'system', id: 'cycle-close' },
   penalty: { type: 'system', id: 'penalty' },
+  reminders: { type: 'system', id: 'reminders' },
 } as const satisfies Record<string, Actor>;
 
 /** The actor of a command: who sent it, or (for commands sent before the audit trail) the line's customer. */

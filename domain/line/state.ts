@@ -47,4 +47,6 @@ export interface LineState {
   version: number;
   /** SMS written to the outbox and not yet delivered (absent in states carried before notifications). */
   pendingSms?: PendingSms[];
+  /** Reminder slots sent (`<due date>/<days before>`), for due dates not yet past. */
+  remindersSent?: string[];
 }

@@ -48,6 +48,14 @@ export const TEMPLATES = {
       en: (p) => `[Revolve] Your statement of ${str(p, 'statementDate')} is ready: CNY ${fen(p, 'amountDue')} due by ${str(p, 'dueDate')}.`,
     },
   },
+  PAYMENT_REMINDER: {
+    kind: 'SERVICE',
+    channels: ['SMS', 'IN_APP'],
+    text: {
+      'zh-CN': (p) => `【Revolve】温馨提示：您有 ¥${fen(p, 'amount')} 将于 ${str(p, 'dueDate')} 到期，请按时还款。`,
+      en: (p) => `[Revolve] Reminder: CNY ${fen(p, 'amount')} is due on ${str(p, 'dueDate')}.`,
+    },
+  },
 } as const satisfies Record<string, Template>;
 
 export type TemplateName = keyof typeof TEMPLATES;

@@ -15,12 +15,12 @@ import type { History } from '@temporalio/common/lib/proto-utils';
 import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { insertApplication } from '../../db/applications';
 import { connect, disconnect, type Database } from '../../db/client';
 import { applyMigrations } from '../../db/migrate';
 import { applications, messages } from '../../db/schema';
-import { cycleCloseInstant } from '../../domain/calendar';
+import { addDays, cycleCloseInstant, instantAt } from '../../domain/calendar';
 import type { CommandResult } from '../../domain/line';
 import { STANDARD_PRODUCT } from '../../domain/product';
 import { statementIdOf } from '../../domain/balances';
@@ -194,7 +194,9 @@ class Paths {
     const repayment = await this.openLine();
     await this.command(repayment, 'purchase', { merchantId: 'affiliate-003', amount: 80_000 }, true);
     const quiet = await this.openLine();
-    const lines = [statement, conversion, repayment, quiet];
+    const reminder = await this.openLine();
+    await this.command(reminder, 'purchase', { merchantId: 'self-operated', amount: 60_000 }, true);
+    const lines = [statement, conversion, repayment, quiet, reminder];
 
     const closedStatements = await this.passStatementClose(lines);
     await this.capture('statement-close', statement, { runId: statement.firstExecutionRunId, terminate: false });
@@ -215,19 +217,31 @@ class Paths {
       await this.command(repayment, 'repayment', { amount: 30_000 }, true);
       await this.capture('repayment', repayment, { runId: await this.latestRunId(repayment) });
     }
+    {
+      // Three days before the due date, at 10:00, the line wakes by itself and reminds (patch `reminders`).
+      const state = await reminder.query(lineQuery);
+      const due = state?.balances.statements[0]?.dueDate;
+      if (!due) throw new Error('reminder: no statement owed');
+      await this.env.sleep(Date.parse(instantAt(addDays(due, -3), '10:00')) - (await this.env.currentTimeMs()) + 60_000);
+      await eventually('reminder', async () => {
+        const rows = await this.db.select({ status: messages.status }).from(messages)
+          .where(and(eq(messages.creditLineId, reminder.workflowId.replace('credit-line-', '')), eq(messages.template, 'PAYMENT_REMINDER'), eq(messages.channel, 'SMS')));
+        return rows.length === 1 && rows[0]?.status === 'DELIVERED' && !(await reminder.query(lineQuery))?.pendingSms?.length;
+      });
+      await this.capture('reminder', reminder, { runId: await this.latestRunId(reminder) });
+    }
 
     // ── A line speaks: its opening SMS waits for its moment (after quiet hours), then is delivered ──
     {
       const line = await this.openLine();
-      const state = await line.query(lineQuery);
-      const sms = state?.pendingSms?.[0];
-      if (!sms) throw new Error('sms-delivered: the opened line has no SMS pending');
-      const ahead = Date.parse(sms.sendAt) - (await this.env.currentTimeMs());
+      const lineId = line.workflowId.replace('credit-line-', '');
+      const smsOf = () => this.db.select({ status: messages.status, sendAt: messages.sendAt }).from(messages)
+        .where(and(eq(messages.creditLineId, lineId), eq(messages.template, 'LINE_OPENED'), eq(messages.channel, 'SMS')));
+      await eventually('sms-delivered: written', async () => (await smsOf()).length === 1);
+      // Opened in quiet hours, it waits for 08:00; in the day, it goes at once.
+      const ahead = Date.parse((await smsOf())[0]!.sendAt) - (await this.env.currentTimeMs());
       if (ahead > 0) await this.env.sleep(ahead + 60_000);
-      await eventually('sms-delivered', async () => {
-        const [row] = await this.db.select({ status: messages.status }).from(messages).where(eq(messages.id, sms.id));
-        return row?.status === 'DELIVERED' && !(await line.query(lineQuery))?.pendingSms?.length;
-      });
+      await eventually('sms-delivered', async () => (await smsOf())[0]?.status === 'DELIVERED' && !(await line.query(lineQuery))?.pendingSms?.length);
       await this.capture('sms-delivered', line);
     }
 

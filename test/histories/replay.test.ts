@@ -22,7 +22,7 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 const REQUIRED = [
   'underwriting-approved', 'underwriting-declined', 'underwriting-review-approved', 'underwriting-review-declined', 'underwriting-review-expired',
   'purchase', 'decline', 'refund', 'statement-close', 'conversion', 'repayment',
-  'continue-as-new-first-run', 'continue-as-new-second-run', 'write-refused', 'sms-delivered',
+  'continue-as-new-first-run', 'continue-as-new-second-run', 'write-refused', 'sms-delivered', 'reminder',
 ];
 
 /** Every history under test/histories, kept ones in subfolders included. */

@@ -10,7 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities';
-import { instantMs } from '../../domain/calendar';
+import { addDays, instantAt, instantMs } from '../../domain/calendar';
 import type { LineEvent } from '../../domain/line';
 import { inQuietHours } from '../../domain/notifications';
 import { STANDARD_PRODUCT } from '../../domain/product';
@@ -86,6 +86,25 @@ describe('the line\'s workflow with stubbed activities', () => {
     for (let i = 0; i < 100 && (await handle.query(lineQuery))?.pendingSms?.length; i++) await new Promise((r) => setTimeout(r, 50));
     expect((await handle.query(lineQuery))?.pendingSms).toEqual([]);
     await handle.terminate('test done');
+  });
+
+  it('wakes by itself for a reminder three days before the due date, and hands its SMS over at 10:00', async () => {
+    const { input, handle } = await openLine();
+    await handle.executeUpdate(purchaseUpdate, { args: [{ key: randomUUID(), requestHash: 'h', merchantId: 'self-operated', amount: 50_000 }] });
+    const { nextStatementDate } = (await handle.query(lineQuery))!;
+    const due = addDays(nextStatementDate, STANDARD_PRODUCT.statement.dueDateOffsetDays);
+    const slot = instantAt(addDays(due, -3), '10:00');
+    await env.sleep(instantMs(slot) - await env.currentTimeMs() + 60_000);
+    const reminderSms = () => (written.get(input.creditLineId) ?? []).flatMap((e) => e.messages ?? []).find((m) => m.template === 'PAYMENT_REMINDER' && m.channel === 'SMS');
+    for (let i = 0; i < 100 && !delivered.some((d) => d.messageId === reminderSms()?.id); i++) await new Promise((r) => setTimeout(r, 50));
+    const sms = reminderSms();
+    expect(sms).toMatchObject({ params: { amount: 50_000, dueDate: due, daysBefore: 3 } });
+    // Sent when the line woke for it: at 10:00 (a timer fires a few milliseconds late).
+    expect(instantMs(sms!.sendAt) - instantMs(slot)).toBeGreaterThanOrEqual(0);
+    expect(instantMs(sms!.sendAt) - instantMs(slot)).toBeLessThan(60_000);
+    const delivery = delivered.find((d) => d.messageId === sms?.id);
+    expect(delivery?.at).toBeGreaterThanOrEqual(instantMs(slot));
+    await env.client.workflow.getHandle(workflowIdFor(input.creditLineId)).terminate('test done');
   });
 
   it('records each command with its actor, and rolls a refused write back with the caller told', async () => {
