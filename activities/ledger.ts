@@ -3,7 +3,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import pino, { type Logger } from 'pino';
 import type { Database } from '../db/client';
 import { databaseErrorFacts, describeDatabaseError, isPermanentDatabaseError } from '../db/errors';
-import { auditLog, commandResults, creditLines, installments, journalEntries, ledgerAccounts, messages, postings, rejectedLineEvents, statements, transactions } from '../db/schema';
+import { auditLog, collectionCases, commandResults, creditLines, installments, journalEntries, ledgerAccounts, messages, postings, rejectedLineEvents, statements, transactions } from '../db/schema';
 import { actorRef } from '../domain/audit';
 import type { LineEvent } from '../domain/line';
 import { sumPostings } from '../domain/ledger';
@@ -122,6 +122,17 @@ async function writeEvent(tx: Tx, event: LineEvent, isLatest: boolean): Promise<
       creditLineId: event.creditLineId, eventKey: event.idempotencyKey, action: a.action, actor: actorRef(a.actor),
       reason: a.reason ?? null, details: a.details ?? {}, occurredAt: event.occurredAt,
     }))).onConflictDoNothing();
+  }
+  // The collections queue (DPD 15): a case opens once (a retry writes nothing) and closes once.
+  const change = event.collectionCase;
+  if (change?.action === 'OPEN') {
+    await tx.insert(collectionCases).values({
+      id: change.caseId, creditLineId: event.creditLineId, customerId: event.state.customerId, status: 'OPEN',
+      openedDpd: change.openedDpd, dueDate: change.dueDate, ...change.amounts, openedAt: event.occurredAt,
+    }).onConflictDoNothing({ target: collectionCases.id });
+  } else if (change?.action === 'CLOSE') {
+    await tx.update(collectionCases).set({ status: 'CLOSED', closedAt: event.occurredAt, closeReason: change.reason })
+      .where(and(eq(collectionCases.id, change.caseId), eq(collectionCases.creditLineId, event.creditLineId), eq(collectionCases.status, 'OPEN')));
   }
   return outcome;
 }

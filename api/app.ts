@@ -8,6 +8,7 @@ import { createMetrics } from './metrics';
 import { errorHandler, problems } from './problem';
 import { DEFAULT_RATE_LIMITS, rateLimiters, type RateLimitSettings } from './rate-limits';
 import { applicationRoutes } from './routes/applications';
+import { collectionRoutes } from './routes/collections';
 import { creditLineRoutes } from './routes/credit-lines';
 import { messageRoutes } from './routes/messages';
 import { moneyRoutes } from './routes/money';
@@ -56,6 +57,7 @@ export function createApp(ctx: ApiContext, opts: AppOptions = {}) {
   v1.use(moneyRoutes(ctx));
   v1.use(statementRoutes(ctx));
   v1.use(supportRoutes(ctx));
+  v1.use(collectionRoutes(ctx));
   v1.use(messageRoutes(ctx));
   app.use(v1);
 

@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, gt, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Database } from '../db/client';
-import { applications, auditLog, commandResults, creditLines, installments, messageAttempts, messages, rejectedLineEvents, statements, transactions, underwritingDecisions } from '../db/schema';
+import { applications, auditLog, collectionCases, collectionNotes, commandResults, creditLines, installments, messageAttempts, messages, rejectedLineEvents, statements, transactions, underwritingDecisions } from '../db/schema';
+import { daysBetween } from '../domain/calendar';
 import { readLineAt, type LineReadState } from '../domain/line';
 import { maskPhone } from '../domain/notifications';
 import { STANDARD_PRODUCT } from '../domain/product';
@@ -170,4 +171,110 @@ export async function lineRecord(db: Database, creditLineId: string, phone: stri
     })),
     rejectedEvents: refused.map((r) => ({ eventKey: r.eventKey, kind: r.kind, sqlstate: r.sqlstate, constraint: r.constraintName, reason: r.reason, at: iso(r.rejectedAt) })),
   };
+}
+
+// ── The collections queue (PRODUCT §7: cases opened at DPD 15) ──────────────────────────────────
+
+type CollectionCaseRow = typeof collectionCases.$inferSelect;
+type CollectionNoteRow = typeof collectionNotes.$inferSelect;
+
+/** How many of a line's messages a case shows, newest first. */
+const CASE_MESSAGES = 20;
+
+const toCollectionNote = (n: CollectionNoteRow) => ({
+  type: 'NOTE' as const, id: String(n.id), kind: n.kind, note: n.note, staffId: n.staffId,
+  promisedAmount: n.promisedAmount, promisedDate: n.promisedDate, at: new Date(n.createdAt).toISOString(),
+});
+
+/**
+ * A page of open cases, oldest first (by the oldest unpaid due date, then by opening order), each
+ * with its amounts, days past due as of `today`, the contacts made (the line's SMS and in-app
+ * messages, newest 20, never a phone; and the case's notes), and the line's statements. The cursor
+ * is the last case's `seq`: the next page starts after that case's (due date, seq).
+ */
+export async function collectionQueue(db: Database, page: { cursor?: string; limit: number; today: string }) {
+  const after = page.cursor
+    ? sql`(${collectionCases.dueDate}, ${collectionCases.seq}) > (SELECT c.due_date, c.seq FROM collection_cases c WHERE c.seq = ${Number(page.cursor)})`
+    : undefined;
+  const rows = await db.select().from(collectionCases)
+    .where(and(eq(collectionCases.status, 'OPEN'), after))
+    .orderBy(asc(collectionCases.dueDate), asc(collectionCases.seq)).limit(page.limit + 1);
+  const cases = rows.slice(0, page.limit);
+  const last = cases.at(-1);
+  const nextCursor = rows.length > page.limit && last ? String(last.seq) : null;
+  if (cases.length === 0) return { items: [], nextCursor };
+
+  const lineIds = [...new Set(cases.map((c) => c.creditLineId))];
+  const ranked = db.select({
+    id: messages.id, creditLineId: messages.creditLineId, channel: messages.channel, kind: messages.kind, template: messages.template,
+    text: messages.text, status: messages.status, sendAt: messages.sendAt, deliveredAt: messages.deliveredAt, createdAt: messages.createdAt, seq: messages.seq,
+    rank: sql<number>`row_number() OVER (PARTITION BY ${messages.creditLineId} ORDER BY ${messages.seq} DESC)`.as('rank'),
+  }).from(messages).where(inArray(messages.creditLineId, lineIds)).as('ranked');
+  const [sent, notes, lineStatements] = await Promise.all([
+    db.select().from(ranked).where(lte(ranked.rank, CASE_MESSAGES)).orderBy(desc(ranked.seq)),
+    db.select().from(collectionNotes).where(inArray(collectionNotes.caseId, cases.map((c) => c.id))).orderBy(desc(collectionNotes.id)),
+    db.select().from(statements).where(inArray(statements.creditLineId, lineIds)).orderBy(desc(statements.statementDate)),
+  ]);
+  const items = cases.map((c) => {
+    const contacts = [
+      ...sent.filter((m) => m.creditLineId === c.creditLineId).map((m) => ({
+        type: 'MESSAGE' as const, id: m.id, channel: m.channel, kind: m.kind, template: m.template,
+        // A one-time code is the customer's secret, not a contact: staff see that it went, not what it said.
+        text: m.kind === 'CODE' ? null : m.text,
+        status: m.status, sendAt: new Date(m.sendAt).toISOString(), deliveredAt: iso(m.deliveredAt), at: new Date(m.createdAt).toISOString(),
+      })),
+      ...notes.filter((n) => n.caseId === c.id).map(toCollectionNote),
+    ].sort((a, b) => b.at.localeCompare(a.at));
+    return {
+      caseId: c.id, creditLineId: c.creditLineId, customerId: c.customerId, status: c.status as 'OPEN' | 'CLOSED',
+      openedAt: new Date(c.openedAt).toISOString(), openedDpd: c.openedDpd, dueDate: c.dueDate,
+      daysPastDue: Math.max(0, daysBetween(c.dueDate, page.today)),
+      amounts: { overduePrincipal: c.overduePrincipal, penalties: c.penalties, fees: c.fees, total: c.total },
+      contacts,
+      statements: lineStatements.filter((s) => s.creditLineId === c.creditLineId).map((s) => ({
+        id: s.id, statementDate: s.statementDate, dueDate: s.dueDate, amountDue: s.amountDue, paidAmount: s.paidAmount, status: s.status,
+      })),
+    };
+  });
+  return { items, nextCursor };
+}
+
+export interface CollectionNoteInput {
+  caseId: string;
+  staffId: string;
+  kind: 'CONTACT' | 'PROMISE_TO_PAY';
+  note: string;
+  promisedAmount?: number;
+  promisedDate?: string;
+  now: Date;
+}
+
+/**
+ * Records a staff member's note on an open case, with its audit row, in one transaction. The case's
+ * row is locked (shared) meanwhile, so a close cannot slip in between the check and the note.
+ */
+export async function addCollectionNote(db: Database, input: CollectionNoteInput): Promise<
+  { outcome: 'NOT_FOUND' } | { outcome: 'CLOSED'; case: CollectionCaseRow } | { outcome: 'ADDED'; note: ReturnType<typeof toCollectionNote> }
+> {
+  return db.transaction(async (tx) => {
+    const [found] = await tx.select().from(collectionCases).where(eq(collectionCases.id, input.caseId)).for('share');
+    if (!found) return { outcome: 'NOT_FOUND' as const };
+    if (found.status !== 'OPEN') return { outcome: 'CLOSED' as const, case: found };
+    const occurredAt = input.now.toISOString();
+    const [note] = await tx.insert(collectionNotes).values({
+      caseId: found.id, creditLineId: found.creditLineId, staffId: input.staffId, kind: input.kind, note: input.note,
+      promisedAmount: input.promisedAmount ?? null, promisedDate: input.promisedDate ?? null, createdAt: occurredAt,
+    }).returning();
+    if (!note) throw new Error('the note was not written');
+    await tx.insert(auditLog).values({
+      creditLineId: found.creditLineId, eventKey: `${found.id}:note:${note.id}`, action: 'COLLECTION_NOTE', actor: `staff:${input.staffId}`,
+      reason: input.kind, occurredAt,
+      details: {
+        caseId: found.id,
+        ...(input.promisedAmount !== undefined ? { promisedAmount: input.promisedAmount } : {}),
+        ...(input.promisedDate !== undefined ? { promisedDate: input.promisedDate } : {}),
+      },
+    });
+    return { outcome: 'ADDED' as const, note: toCollectionNote(note) };
+  });
 }

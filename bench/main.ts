@@ -448,6 +448,8 @@ function render(r: Omit<BenchResult, 'markdown'>): string {
 // ── Command line ────────────────────────────────────────────────────────────────────────────────
 
 export async function main(argv: string[]): Promise<number> {
+  // `bench storm …`: the statement storm (bench/storm.ts), loaded on demand.
+  if (argv[0] === 'storm') return (await import('./storm')).main(argv.slice(1));
   let options: BenchOptions;
   try {
     options = parseBenchArgs(argv);

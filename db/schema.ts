@@ -283,3 +283,50 @@ export const auditLog = pgTable('audit_log', {
   uniqueIndex('audit_log_event_action_idx').on(t.eventKey, t.action),
   index('audit_log_line_idx').on(t.creditLineId, t.id),
 ]);
+
+// ── Collections (PRODUCT §7): the human queue at DPD 15 ──────────────────────────────────────────
+
+/**
+ * A collections case, opened by the line's event at DPD 15 and closed on cure or charge-off, in the
+ * event's transaction. `due_date` is the oldest unpaid due date when it opened (DPD = today − due_date).
+ */
+export const collectionCases = pgTable('collection_cases', {
+  /** `<creditLineId>:case:<dueDate>`, scoped by the line. */
+  id: text('id').primaryKey(),
+  creditLineId: text('credit_line_id').notNull(),
+  customerId: text('customer_id').notNull(),
+  status: text('status').notNull(),
+  openedDpd: integer('opened_dpd').notNull(),
+  dueDate: text('due_date').notNull(),
+  overduePrincipal: fen('overdue_principal').notNull(),
+  penalties: fen('penalties').notNull(),
+  fees: fen('fees').notNull(),
+  total: fen('total').notNull(),
+  openedAt: at('opened_at').notNull(),
+  closedAt: at('closed_at'),
+  closeReason: text('close_reason'),
+  /** Insertion order: the queue is paged oldest first by (due_date, seq). */
+  seq: bigserial('seq', { mode: 'number' }).notNull(),
+}, (t) => [
+  index('collection_cases_queue_idx').on(t.status, t.dueDate, t.seq),
+  index('collection_cases_line_idx').on(t.creditLineId),
+  check('collection_cases_status_chk', sql`${t.status} IN ('OPEN','CLOSED')`),
+  check('collection_cases_close_reason_chk', sql`${t.closeReason} IS NULL OR ${t.closeReason} IN ('CURED','CHARGED_OFF')`),
+]);
+
+/** What staff recorded on a case: a contact or a promise to pay. Append-only (migration 0007's trigger). */
+export const collectionNotes = pgTable('collection_notes', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  caseId: text('case_id').notNull().references(() => collectionCases.id),
+  creditLineId: text('credit_line_id').notNull(),
+  staffId: text('staff_id').notNull(),
+  kind: text('kind').notNull(),
+  note: text('note').notNull(),
+  promisedAmount: fen('promised_amount'),
+  promisedDate: text('promised_date'),
+  createdAt: at('created_at').notNull().defaultNow(),
+}, (t) => [
+  index('collection_notes_case_idx').on(t.caseId, t.id),
+  check('collection_notes_kind_chk', sql`${t.kind} IN ('CONTACT','PROMISE_TO_PAY')`),
+  check('collection_notes_promise_chk', sql`${t.kind} <> 'PROMISE_TO_PAY' OR (${t.promisedAmount} > 0 AND ${t.promisedDate} IS NOT NULL)`),
+]);

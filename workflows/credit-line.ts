@@ -5,7 +5,7 @@ import type { Activities } from '../activities';
 import { localDay } from '../domain/calendar';
 import {
   advance, decide, LineInvariantError, nextWakeUp, openedEvent, payoff, quoteInstallments, rememberedAnswer, smsDue, smsSettled, validateCommand,
-  nextReminderAt, nextSmsAt, type Command, type CommandResult, type CreditLineState, type DecisionRules, type WakeUp,
+  nextLadderAt, nextReminderAt, nextSmsAt, type Command, type CommandResult, type CreditLineState, type DecisionRules, type WakeUp,
 } from '../domain/line';
 import { MoneyInvariantError } from '../domain/money';
 import { BalanceInvariantError } from '../domain/balances';
@@ -41,6 +41,8 @@ const { deliverSms, markSmsUndeliverable } = proxyActivities<Activities>({
 const speaks = (): boolean => patched('notifications');
 /** Whether this run sends reminders before due dates (not in history from before them). */
 const reminds = (): boolean => patched('reminders');
+/** Whether this run works the overdue ladder (not in history from before it). */
+const collects = (): boolean => patched('collections');
 
 /** After the line's own events were refused (a bug), catching up waits this long, doubling each time. */
 const CATCH_UP_PAUSE_MS = { min: 60_000, max: 24 * 3600_000 };
@@ -118,7 +120,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     const before = line;
     let advanced: ReturnType<typeof advance>;
     try {
-      advanced = advance(line, nowIso(), product, { reminders: reminds() });
+      advanced = advance(line, nowIso(), product, { reminders: reminds(), collections: collects() });
     } catch (err) {
       if (!(err instanceof LineInvariantError || err instanceof MoneyInvariantError || err instanceof BalanceInvariantError)) throw err;
       log.error('the line could not be brought up to date', { creditLineId: input.creditLineId, error: err.name, reason: err.message });
@@ -154,7 +156,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   };
   /** The next moment to wake: the line's own, and (when it speaks) its next SMS not already being delivered. */
   const wakeUpAt = (state: CreditLineState): number => {
-    const wakeUps: WakeUp[] = [...(speaks() ? [nextSmsAt] : []), ...(reminds() ? [nextReminderAt] : [])];
+    const wakeUps: WakeUp[] = [...(speaks() ? [nextSmsAt] : []), ...(reminds() ? [nextReminderAt] : []), ...(collects() ? [nextLadderAt] : [])];
     return Date.parse(nextWakeUp({ ...state, pendingSms: (state.pendingSms ?? []).filter((p) => !delivering.has(p.id)) }, wakeUps, product));
   };
 
@@ -174,7 +176,10 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       const before = line;
       const decided = decide(line, command, nowIso(), product, decisionRules());
       line = decided.state;
-      await writer.persist([decided.event], before, false);
+      const written = writer.persist([decided.event], before, false);
+      // A repayment that pays everything overdue cures at once (the ladder stops, OVERDUE lifts).
+      if (command.type === 'repayment' && decided.result.ok && line.collection && collects()) catchUp();
+      await written;
       showInUi();
       return decided.result;
     } catch (err) {

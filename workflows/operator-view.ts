@@ -11,7 +11,7 @@ import { nowIso } from './clock';
 import { searchAttributes, type CreditLineStatus } from './messages';
 
 export class OperatorView {
-  private shown = { status: '', daysPastDue: -1, nextStatementDate: '', suspensionReasons: '' };
+  private shown = { status: '', daysPastDue: -1, nextStatementDate: '', suspensionReasons: '', collectionStage: '' };
 
   /** Upserts what differs from what operators were last shown (nothing at all if nothing did). */
   show(status: CreditLineStatus, line: CreditLineState | null): void {
@@ -25,7 +25,11 @@ export class OperatorView {
       }
       const reasons = line.suspensionReasons.join(',');
       if (reasons !== this.shown.suspensionReasons) updates.push({ key: searchAttributes.suspensionReasons, value: [...line.suspensionReasons] });
-      this.shown = { status, daysPastDue: projection.daysPastDue, nextStatementDate: line.nextStatementDate, suspensionReasons: reasons };
+      // The ladder's stage, once a line has been on it (a line never overdue shows none, as before the ladder).
+      const stage = line.collection?.stage ?? (line.chargedOff ? 'CHARGED_OFF' : null);
+      const collectionStage = stage ?? (this.shown.collectionStage === '' ? '' : 'NONE');
+      if (collectionStage !== this.shown.collectionStage) updates.push({ key: searchAttributes.collectionStage, value: collectionStage });
+      this.shown = { status, daysPastDue: projection.daysPastDue, nextStatementDate: line.nextStatementDate, suspensionReasons: reasons, collectionStage };
     } else {
       this.shown = { ...this.shown, status };
     }

@@ -14,6 +14,8 @@ import type { CreditLineState } from './commands';
 import type { Actor } from '../audit';
 import { eventFor, eventKey, project, snapshotEvent, type LineEvent, type LineProjection, type LineReadState } from './events';
 import { audit, nextSmsAt, say, SYSTEM } from './notices';
+import { nextLadderAt } from './collections';
+import { workLadder } from './ladder';
 import { markReminded, nextReminderAt, remindersDue } from './reminders';
 import { REFUNDABLE_DAYS, type LineState } from './state';
 
@@ -60,7 +62,7 @@ export type WakeUp = (state: LineState, product: Product) => Instant | null;
  * What modules need the line woken for, beside the cycle close every line wakes for. A module that
  * acts by itself (reminders, collections, a closure's expiry) adds its `WakeUp` here.
  */
-export const WAKE_UPS: readonly WakeUp[] = [nextSmsAt, nextReminderAt];
+export const WAKE_UPS: readonly WakeUp[] = [nextSmsAt, nextReminderAt, nextLadderAt];
 
 /** The next moment the line must act by itself: its cycle close, or what a module needs earlier. */
 export function nextWakeUp(state: LineState, wakeUps: readonly WakeUp[] = WAKE_UPS, product: Product = STANDARD_PRODUCT): Instant {
@@ -80,8 +82,10 @@ export function nextWakeUp(state: LineState, wakeUps: readonly WakeUp[] = WAKE_U
  * the order they must be persisted, and the statements closed.
  */
 export function advance(
-  state: CreditLineState, now: Instant, product: Product, opts: { reminders?: boolean } = {},
+  state: CreditLineState, now: Instant, product: Product, opts: { reminders?: boolean; collections?: boolean } = {},
 ): { state: CreditLineState; events: LineEvent[]; closed: Statement[] } {
+  // A charged-off line has no cycles and accrues nothing: its calendar only moves on.
+  if (state.status === 'CHARGED_OFF' && state.chargedOff) return { state: rollCalendar(state, now), events: [], closed: [] };
   let current = state;
   const events: LineEvent[] = [];
   const closed: Statement[] = [];
@@ -125,7 +129,19 @@ export function advance(
     events.push(...reminded.events);
     current = reminded.state;
   }
+  if (opts.collections) {
+    const worked = workLadder(current, now, product);
+    events.push(...worked.events);
+    current = worked.state;
+  }
   return { state: current, events, closed };
+}
+
+/** The statement date moved past `now` (no statement: nothing is billed on a charged-off line). */
+function rollCalendar(state: CreditLineState, now: Instant): CreditLineState {
+  let next = state.nextStatementDate;
+  while (instantMs(cycleCloseInstant(next)) <= instantMs(now)) next = nextStatementDate(next, state.statementDay);
+  return next === state.nextStatementDate ? state : { ...state, nextStatementDate: next };
 }
 
 /** The reminders due by `now` (reminders.ts), each an event with its messages and audit entry. */

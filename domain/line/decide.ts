@@ -85,6 +85,7 @@ export function decide(
   const result = decision.result as CommandResult;
   const next = remember({
     ...state,
+    ...decision.changes,
     balances: decision.balances,
     purchases: decision.purchases ?? state.purchases,
     version: state.version + 1,
@@ -92,6 +93,7 @@ export function decide(
   const event = eventFor(state, next, now, decider.kind, `${command.type}:${command.key}`, {
     command: { key: command.key, requestHash: command.requestHash, result },
     ...(decision.transaction ? { transaction: decision.transaction } : {}),
+    ...(decision.entry ? { entry: decision.entry } : {}),
     audit: [commandAudit(state, command, decider.kind, result, decision.transaction)],
   });
   return { state: next, result, event };

@@ -7,7 +7,7 @@
  */
 import type { LineBalances } from '../balances';
 import type { Day } from '../calendar';
-import type { EntryKind } from '../ledger';
+import type { EntryKind, Posting } from '../ledger';
 import type { Fen } from '../money';
 import type { Actor } from '../audit';
 import type { Product } from '../product';
@@ -60,6 +60,10 @@ export interface Decision<F extends Feature> {
   /** The refundable purchases after, when the decision changes them. */
   purchases?: PurchaseRecord[];
   transaction?: LineTransaction;
+  /** What else of the line the decision changes (a recovery's running total). */
+  changes?: Pick<LineState, 'chargedOff'>;
+  /** The journal entry, when it is not the change in the line's own accounts (a recovery: cash against credit losses). */
+  entry?: { kind: EntryKind; postings: Posting[]; description?: string };
 }
 
 /**

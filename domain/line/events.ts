@@ -29,7 +29,7 @@ export interface LineProjection {
   daysPastDue: number;
 }
 
-export interface StatementStatus { id: string; paidAmount: Fen; status: 'OPEN' | 'PAID' | 'INSTALLMENTS' | 'OVERDUE' }
+export interface StatementStatus { id: string; paidAmount: Fen; status: 'OPEN' | 'PAID' | 'INSTALLMENTS' | 'OVERDUE' | 'CHARGED_OFF' }
 
 /**
  * One thing that happened to a line, as the ledger activity writes it in one database transaction:
@@ -57,7 +57,13 @@ export interface LineEvent {
   messages?: OutgoingMessage[];
   /** Who did what, and why: written with the event, never changed. */
   audit?: AuditEntry[];
+  collectionCase?: CollectionCaseChange;
 }
+
+/** The collections case an event opens or closes (the human queue at DPD 15). */
+export type CollectionCaseChange =
+  | { action: 'OPEN'; caseId: string; openedDpd: number; dueDate: string; amounts: { overduePrincipal: number; penalties: number; fees: number; total: number } }
+  | { action: 'CLOSE'; caseId: string; reason: 'CURED' | 'CHARGED_OFF' };
 
 /** `<lineId>:<kind>:<id>`: an event's key, scoped by its line; message ids and audit rows hang off it. */
 export const eventKey = (creditLineId: string, kind: string, id: string): string => `${creditLineId}:${kind}:${id}`;
@@ -70,7 +76,7 @@ export function readStateOf({ purchases: _p, remembered: _r, ...state }: CreditL
 }
 
 /** The read model of a line as it stands, with no money moved (a line just opened). */
-export function snapshotEvent(state: CreditLineState, now: Instant, what: string, extra: Pick<LineEvent, 'messages' | 'audit'> = {}): LineEvent {
+export function snapshotEvent(state: CreditLineState, now: Instant, what: string, extra: Pick<LineEvent, 'messages' | 'audit' | 'collectionCase'> = {}): LineEvent {
   return checkedEvent({
     idempotencyKey: eventKey(state.creditLineId, what, String(state.version)),
     creditLineId: state.creditLineId,
@@ -101,7 +107,7 @@ export function project(state: LineState, day: Day): LineProjection {
   };
 }
 
-function statementStatuses(before: LineBalances, after: LineBalances, day: Day): StatementStatus[] {
+function statementStatuses(before: LineBalances, after: LineBalances, day: Day, chargedOff = false): StatementStatus[] {
   const present = new Set(after.statements.map((s) => s.id));
   const statuses: StatementStatus[] = after.statements.map((s) => ({
     id: statementIdOf(s.statementDate),
@@ -110,7 +116,10 @@ function statementStatuses(before: LineBalances, after: LineBalances, day: Day):
   }));
   // Debts settled and pruned by this event end settled in the read model too.
   for (const s of before.statements) {
-    if (!present.has(s.id)) statuses.push({ id: statementIdOf(s.statementDate), paidAmount: s.billed - s.converted, status: s.converted > 0 ? 'INSTALLMENTS' : 'PAID' });
+    if (present.has(s.id)) continue;
+    statuses.push(chargedOff
+      ? { id: statementIdOf(s.statementDate), paidAmount: s.paid, status: 'CHARGED_OFF' }
+      : { id: statementIdOf(s.statementDate), paidAmount: s.billed - s.converted, status: s.converted > 0 ? 'INSTALLMENTS' : 'PAID' });
   }
   return statuses;
 }
@@ -122,7 +131,7 @@ export function eventFor(
   now: Instant,
   kind: EntryKind,
   id: string,
-  extra: Pick<LineEvent, 'transaction' | 'command' | 'statements' | 'messages' | 'audit'> = {},
+  extra: Pick<LineEvent, 'transaction' | 'command' | 'statements' | 'messages' | 'audit' | 'entry' | 'collectionCase'> = {},
 ): LineEvent {
   const day = localDay(now);
   const postings = postingsFor(next.creditLineId, kind, lineAccountBalances(before.balances), lineAccountBalances(next.balances));
@@ -131,18 +140,20 @@ export function eventFor(
   const installmentKey = (i: InstallmentFigures) => `${i.planId}#${i.seq}`;
   const unchanged = new Set(installmentFigures(before.balances).map((i) => `${installmentKey(i)}=${JSON.stringify(i)}`));
   const installments = installmentFigures(next.balances, before.balances).filter((i) => !unchanged.has(`${installmentKey(i)}=${JSON.stringify(i)}`));
-  const billedDebtJustPaid = line.currentDue === null && project(before, day).currentDue !== null;
+  // Written off is not paid: a charge-off marks what it wrote off CHARGED_OFF, never PAID.
+  const chargedOff = kind === 'CHARGE_OFF';
+  const billedDebtJustPaid = !chargedOff && line.currentDue === null && project(before, day).currentDue !== null;
   return checkedEvent({
     idempotencyKey: eventKey(next.creditLineId, kind, id),
     creditLineId: next.creditLineId,
     occurredAt: now,
     version: next.version,
-    ...(postings.length > 0 ? { entry: { kind, postings } } : {}),
+    ...(extra.entry ? {} : postings.length > 0 ? { entry: { kind, postings } } : {}),
     ...extra,
     line,
     state: readStateOf(next),
     // Few statements are live at once, and their status also moves with the calendar: all of them.
-    statementStatuses: statementStatuses(before.balances, next.balances, day),
+    statementStatuses: statementStatuses(before.balances, next.balances, day, chargedOff),
     ...(billedDebtJustPaid ? { allBilledPaid: true } : {}),
     ...(installments.length > 0 ? { installments } : {}),
   });

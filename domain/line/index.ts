@@ -21,6 +21,7 @@ export { LineInvariantError, project, readStateOf, snapshotEvent, type LineEvent
 export { advance, nextWakeUp, openedEvent, openLine, readLineAt, WAKE_UPS, type WakeUp } from './advance';
 export { nextSmsAt, smsDue, smsSettled } from './notices';
 export { nextReminderAt } from './reminders';
+export { chargedOffTotal, nextLadderAt } from './collections';
 export { decide, rememberedAnswer, validateCommand } from './decide';
 export type { DeclineReason, PurchaseCommand } from './purchase';
 export type { RefundCommand } from './refund';

@@ -4,7 +4,7 @@
  * the commands (commands.ts), so a feature module imports this file and nothing of the line above it.
  */
 import type { LineBalances } from '../balances';
-import type { Day } from '../calendar';
+import type { Day, Instant } from '../calendar';
 import type { Fen } from '../money';
 import type { PendingSms } from '../notifications';
 
@@ -49,4 +49,32 @@ export interface LineState {
   pendingSms?: PendingSms[];
   /** Reminder slots sent (`<due date>/<days before>`), for due dates not yet past. */
   remindersSent?: string[];
+  /** The overdue ladder, while something is overdue (collections.ts). */
+  collection?: CollectionState;
+  /** What a charge-off wrote off, and what was recovered since. */
+  chargedOff?: ChargedOff;
 }
+
+/** The overdue ladder while something is overdue (PRODUCT §7; the rules are in collections.ts). */
+export interface CollectionState {
+  /** The oldest unpaid due date: days past due count from the day after it. */
+  dueDate: Day;
+  /** Days past due of the steps carried out. */
+  done: number[];
+  /** The stage of the last step carried out (what operators filter on). */
+  stage: string | null;
+  /** The open collections case, once DPD 15 handed the line to people. */
+  caseId: string | null;
+  /** Flagged for staff follow-up (DPD 7). */
+  followUp: boolean;
+  /** Days (Shanghai) already holding an SMS to this overdue customer (one a day). */
+  smsDays: Day[];
+  /** The last day the ladder looked at the line: it wakes again the next midnight. */
+  through: Day;
+  /** Contacts wait until then; penalties do not stop. */
+  pausedUntil?: Instant;
+}
+
+/** What a charge-off wrote off, and what has been recovered since. */
+export interface ChargedOff { on: Day; principal: Fen; fees: Fen; penalties: Fen; recovered: Fen }
+

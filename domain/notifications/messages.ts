@@ -31,17 +31,19 @@ export interface PendingSms { id: string; sendAt: Instant }
  */
 export function messagesFor(
   eventKey: string, template: TemplateName, params: TemplateParams, at: Instant, product: Pick<Product, 'sms'>,
-  opts: { locale?: Locale; collectionSmsDays?: readonly Day[] } = {},
+  opts: { locale?: Locale; collectionSmsDays?: readonly Day[]; channels?: readonly Channel[]; capEverySms?: boolean } = {},
 ): OutgoingMessage[] {
-  const { kind, channels } = TEMPLATES[template];
+  const { kind, channels }: { kind: MessageKind; channels: readonly Channel[] } = TEMPLATES[template];
   const locale = opts.locale ?? DEFAULT_LOCALE;
   const text = renderMessage(template, params, locale);
-  return channels.map((channel) => {
+  // An overdue customer: every SMS but a code counts against the daily cap (`capEverySms`).
+  const capAs: MessageKind = opts.capEverySms && (kind as MessageKind) !== 'CODE' ? 'COLLECTION' : kind;
+  return channels.filter((c) => !opts.channels || opts.channels.includes(c)).map((channel) => {
     const allowed = sendAt(at, channel, kind, product);
     return {
       id: `${eventKey}:${template}:${channel}`,
       channel, kind, template, params, locale, text,
-      sendAt: channel === 'SMS' ? underDailyCap(allowed, kind, opts.collectionSmsDays ?? [], product) : allowed,
+      sendAt: channel === 'SMS' ? underDailyCap(allowed, capAs, opts.collectionSmsDays ?? [], product) : allowed,
     };
   });
 }

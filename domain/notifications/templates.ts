@@ -56,6 +56,30 @@ export const TEMPLATES = {
       en: (p) => `[Revolve] Reminder: CNY ${fen(p, 'amount')} is due on ${str(p, 'dueDate')}.`,
     },
   },
+  OVERDUE_NOTICE: {
+    kind: 'COLLECTION',
+    channels: ['SMS', 'IN_APP'],
+    text: {
+      'zh-CN': (p) => `【Revolve】您 ${str(p, 'dueDate')} 到期的 ¥${fen(p, 'overdue')} 已逾期，白条已暂停使用，逾期期间每日收取违约金。还清逾期款项后自动恢复。`,
+      en: (p) => `[Revolve] CNY ${fen(p, 'overdue')} due on ${str(p, 'dueDate')} is overdue. Your line is suspended and a daily penalty applies until it is paid.`,
+    },
+  },
+  OVERDUE_REMINDER: {
+    kind: 'COLLECTION',
+    channels: ['SMS', 'IN_APP'],
+    text: {
+      'zh-CN': (p) => `【Revolve】您已逾期 ${str(p, 'daysPastDue')} 天，应还 ¥${fen(p, 'overdue')}，请尽快还款。`,
+      en: (p) => `[Revolve] You are ${str(p, 'daysPastDue')} days past due: CNY ${fen(p, 'overdue')} to pay. Please repay as soon as you can.`,
+    },
+  },
+  FINAL_NOTICE: {
+    kind: 'COLLECTION',
+    channels: ['SMS', 'IN_APP'],
+    text: {
+      'zh-CN': (p) => `【Revolve】最后通知：您已逾期 ${str(p, 'daysPastDue')} 天，应还 ¥${fen(p, 'overdue')}。逾期满 ${str(p, 'chargeOffDpd')} 天的欠款将按规定核销并影响您的信用。`,
+      en: (p) => `[Revolve] Final notice: ${str(p, 'daysPastDue')} days past due, CNY ${fen(p, 'overdue')} to pay. At ${str(p, 'chargeOffDpd')} days the debt is charged off and reported.`,
+    },
+  },
 } as const satisfies Record<string, Template>;
 
 export type TemplateName = keyof typeof TEMPLATES;
