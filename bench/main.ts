@@ -58,7 +58,8 @@ export const DEFAULTS: BenchOptions = {
 
 const USAGE = `usage: bench [--lines ${DEFAULTS.lines}] [--rate ${DEFAULTS.rate}] [--duration ${DEFAULTS.duration}] [--warmup ${DEFAULTS.warmup}]
              [--open-concurrency 20] [--noop-workflows <lines>] [--driver open-loop|autocannon] [--connections 50]
-             [--breakdown] [--profile-worker] [--history-sample 25] [--output .data/bench-result.md]`;
+             [--breakdown] [--profile-worker] [--history-sample 25] [--output .data/bench-result.md]
+       bench storm [--lines 2000] … (the statement storm: bench storm --help)`;
 
 export function parseBenchArgs(argv: string[]): BenchOptions {
   const options = { ...DEFAULTS };

@@ -31,7 +31,7 @@ import { startEmbeddedPostgres } from '../../toolchain/postgres';
 import { resolveTestServer } from '../../toolchain/test-server';
 import type { creditLine } from '../../workflows/credit-line';
 import {
-  conversionUpdate, decideApplicationUpdate, lineQuery, purchaseUpdate, refundUpdate, repaymentUpdate, searchAttributes, stateQuery,
+  conversionUpdate, decideApplicationUpdate, lineQuery, payoffQuery, purchaseUpdate, refundUpdate, repaymentUpdate, searchAttributes, stateQuery,
   updateIdFor, workflowIdFor, type CreditLineInput, type CreditLineStatus,
 } from '../../workflows/messages';
 import { historyToJson } from './history-json';
@@ -254,6 +254,39 @@ class Paths {
       await this.db.execute(sql`ALTER TABLE transactions DROP CONSTRAINT histories_trap_1313`);
       await this.command(line, 'purchase', { merchantId: 'self-operated', amount: 500 }, true);
       await this.capture('write-refused', line);
+    }
+
+    // ── The overdue ladder (patch `collections`): each step, a cure, the charge-off and a recovery ──
+    {
+      const ladder = await this.openLine();
+      await this.command(ladder, 'purchase', { merchantId: 'self-operated', amount: 70_000 }, true);
+      const cured = await this.openLine();
+      await this.command(cured, 'purchase', { merchantId: 'self-operated', amount: 30_000 }, true);
+      const { nextStatementDate } = (await ladder.query(lineQuery))!;
+      const due = addDays(nextStatementDate, STANDARD_PRODUCT.statement.dueDateOffsetDays);
+      const dayOf = async (line: Line, dpd: number, then: (state: Awaited<ReturnType<typeof queryState>>) => boolean) => {
+        await this.env.sleep(Date.parse(instantAt(addDays(due, dpd), '12:00')) - (await this.env.currentTimeMs()));
+        await eventually(`ladder DPD ${dpd}`, async () => then(await queryState(line)));
+      };
+      const queryState = (line: Line) => line.query(lineQuery);
+      for (const [dpd, name] of [[1, 'ladder-dpd1'], [3, 'ladder-dpd3'], [7, 'ladder-dpd7']] as const) {
+        await dayOf(ladder, dpd, (s) => s?.collection?.done.includes(dpd) === true && !s.pendingSms?.length);
+        await this.capture(name, ladder, { runId: await this.latestRunId(ladder), terminate: false });
+      }
+      // The other line pays everything overdue at DPD 10: cured.
+      await dayOf(cured, 10, (s) => s?.collection !== undefined);
+      const owed = (await cured.query(payoffQuery, { at: new Date(await this.env.currentTimeMs()).toISOString() }))!.amount;
+      await this.command(cured, 'repayment', { amount: owed }, true);
+      await eventually('cure', async () => (await cured.query(lineQuery))?.status === 'ACTIVE');
+      await this.capture('cure', cured, { runId: await this.latestRunId(cured) });
+      for (const [dpd, name] of [[15, 'ladder-dpd15'], [30, 'ladder-dpd30']] as const) {
+        await dayOf(ladder, dpd, (s) => s?.collection?.done.includes(dpd) === true);
+        await this.capture(name, ladder, { runId: await this.latestRunId(ladder), terminate: false });
+      }
+      await dayOf(ladder, 90, (s) => s?.status === 'CHARGED_OFF');
+      await this.capture('charge-off', ladder, { runId: await this.latestRunId(ladder), terminate: false });
+      await this.command(ladder, 'repayment', { amount: 10_000 }, true);
+      await this.capture('recovery', ladder, { runId: await this.latestRunId(ladder) });
     }
 
     // ── Last: the time-skipping server jumps the 7-day review timer while the result is awaited ──

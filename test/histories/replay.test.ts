@@ -23,6 +23,7 @@ const REQUIRED = [
   'underwriting-approved', 'underwriting-declined', 'underwriting-review-approved', 'underwriting-review-declined', 'underwriting-review-expired',
   'purchase', 'decline', 'refund', 'statement-close', 'conversion', 'repayment',
   'continue-as-new-first-run', 'continue-as-new-second-run', 'write-refused', 'sms-delivered', 'reminder',
+  'ladder-dpd1', 'ladder-dpd3', 'ladder-dpd7', 'ladder-dpd15', 'ladder-dpd30', 'cure', 'charge-off', 'recovery',
 ];
 
 /** Every history under test/histories, kept ones in subfolders included. */
