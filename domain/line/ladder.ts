@@ -6,6 +6,7 @@
 import { billedFeesOwed, cloneBalances, outstandingPrincipal, type LineBalances } from '../balances';
 import { localDay, type Instant } from '../calendar';
 import type { Fen } from '../money';
+import type { TemplateName } from '../notifications';
 import { oldestUnpaidDueDate } from '../penalty';
 import type { Product } from '../product';
 import { owedByBucket } from '../waterfall';
@@ -14,7 +15,6 @@ import type { CreditLineState } from './commands';
 import { eventFor, snapshotEvent, type LineEvent } from './events';
 import { audit, say, SYSTEM } from './notices';
 import type { CollectionState } from './state';
-import type { TemplateName } from '../notifications';
 
 type Step = Product['collections']['ladder'][number];
 
