@@ -4,12 +4,11 @@
  * each day, the suspension, the case in the queue at DPD 15, the charge-off and a recovery, the ledger
  * balanced at the end); another is cured at DPD 10 and hears nothing more.
  */
-import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webhookSmsProvider, type SmsRequest } from '../../activities/sms';
+import { webhookSmsProvider } from '../../activities/sms';
 import { loadEnv } from '../../config/env';
 import { checkLedger } from '../../db/ledger-check';
 import { collectionCases, journalEntries, messages, postings } from '../../db/schema';
@@ -18,29 +17,26 @@ import { inQuietHours } from '../../domain/notifications';
 import { STANDARD_PRODUCT } from '../../domain/product';
 import { provideClock, type Clock } from '../../runtime/clock';
 import { api, eventually, startStack, type TestStack } from '../support/stack';
+import { smsReceiver } from '../support/sms-receiver';
 import { timeSkippingEnvironment } from '../support/temporal';
 
-const received: SmsRequest[] = [];
-const receiver = http.createServer((req, res) => {
-  let body = '';
-  req.on('data', (c: Buffer) => { body += c.toString(); });
-  req.on('end', () => { received.push(JSON.parse(body) as SmsRequest); res.statusCode = 204; res.end(); });
-});
+const receiver = smsReceiver({ status: 204 });
+const { received } = receiver;
 
 let env: TestWorkflowEnvironment;
 let stack: TestStack;
 let clock: { clock: Clock; close: () => Promise<void> };
 beforeAll(async () => {
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  await receiver.start();
   env = await timeSkippingEnvironment();
   clock = await provideClock(loadEnv({ REVOLVE_CLOCK: 'temporal-test-server', TEMPORAL_ADDRESS: env.address }));
-  stack = await startStack({ timeSkipping: env, now: clock.clock, sms: webhookSmsProvider({ url: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/`, timeoutMs: 2000 }) });
+  stack = await startStack({ timeSkipping: env, now: clock.clock, sms: webhookSmsProvider({ url: receiver.url(), timeoutMs: 2000 }) });
 });
 afterAll(async () => {
   await stack?.stop();
   await clock?.close();
   await env?.teardown();
-  await new Promise<void>((resolve) => { receiver.close(() => resolve()); receiver.closeAllConnections(); });
+  await receiver.stop();
 });
 
 const skipTo = async (instant: string) => {

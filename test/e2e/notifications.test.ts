@@ -4,12 +4,11 @@
  * with the event: the outbox row, its delivery attempts and the audit trail. On the time-skipping
  * server with REVOLVE_CLOCK's clock, so quiet hours and statement closes come in seconds.
  */
-import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webhookSmsProvider, type SmsRequest } from '../../activities/sms';
+import { webhookSmsProvider } from '../../activities/sms';
 import { loadEnv } from '../../config/env';
 import { auditLog, messageAttempts, messages } from '../../db/schema';
 import { addDays, instantAt, instantMs, localTime } from '../../domain/calendar';
@@ -17,30 +16,27 @@ import { inQuietHours } from '../../domain/notifications';
 import { STANDARD_PRODUCT } from '../../domain/product';
 import { provideClock, type Clock } from '../../runtime/clock';
 import { api, eventually, startStack, type TestStack } from '../support/stack';
+import { smsReceiver } from '../support/sms-receiver';
 import { timeSkippingEnvironment } from '../support/temporal';
 
-const received: SmsRequest[] = [];
-const receiver = http.createServer((req, res) => {
-  let body = '';
-  req.on('data', (c: Buffer) => { body += c.toString(); });
-  req.on('end', () => { received.push(JSON.parse(body) as SmsRequest); res.statusCode = 202; res.end(); });
-});
+const receiver = smsReceiver({ status: 202 });
+const { received } = receiver;
 
 let env: TestWorkflowEnvironment;
 let stack: TestStack;
 let clock: { clock: Clock; close: () => Promise<void> };
 beforeAll(async () => {
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  await receiver.start();
   env = await timeSkippingEnvironment();
   clock = await provideClock(loadEnv({ REVOLVE_CLOCK: 'temporal-test-server', TEMPORAL_ADDRESS: env.address }));
-  const url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/sms`;
+  const url = receiver.url();
   stack = await startStack({ timeSkipping: env, now: clock.clock, sms: webhookSmsProvider({ url, timeoutMs: 2000 }) });
 });
 afterAll(async () => {
   await stack?.stop();
   await clock?.close();
   await env?.teardown();
-  await new Promise<void>((resolve) => { receiver.close(() => resolve()); receiver.closeAllConnections(); });
+  await receiver.stop();
 });
 
 /** Skips the time-skipping server's clock to `instant` (if it is ahead). */

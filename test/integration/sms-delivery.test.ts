@@ -3,36 +3,16 @@ import { ApplicationFailure } from '@temporalio/common';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotificationActivities } from '../../activities/notifications';
-import { webhookSmsProvider, type SmsRequest } from '../../activities/sms';
+import { webhookSmsProvider } from '../../activities/sms';
 import { messageAttempts, messages } from '../../db/schema';
 import { messagesFor } from '../../domain/notifications';
 import { STANDARD_PRODUCT } from '../../domain/product';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { receiveApplication } from '../support/fixtures';
-
-/** A local SMS gateway: fails the first `failFirst` POSTs with 503, then answers 204; keeps every body. */
-function receiver(failFirst: number) {
-  const received: SmsRequest[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => { body += c.toString(); });
-    req.on('end', () => {
-      received.push(JSON.parse(body) as SmsRequest);
-      res.statusCode = received.length <= failFirst ? 503 : 204;
-      res.end();
-    });
-  });
-  return {
-    received,
-    uniqueMessages: () => new Set(received.map((r) => r.messageId)).size,
-    url: () => `http://127.0.0.1:${(server.address() as { port: number }).port}/sms`,
-    start: () => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)),
-    stop: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
-  };
-}
+import { smsReceiver } from '../support/sms-receiver';
 
 let database: TestDatabase;
-const gateway = receiver(3);
+const gateway = smsReceiver({ failFirst: 3 });
 beforeAll(async () => { [database] = await Promise.all([freshDatabase(), gateway.start()]); });
 afterAll(async () => { await gateway.stop(); await database?.drop(); });
 
