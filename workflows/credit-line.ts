@@ -5,7 +5,7 @@ import type { Activities } from '../activities';
 import { localDay } from '../domain/calendar';
 import {
   advance, decide, LineInvariantError, nextWakeUp, openedEvent, payoff, quoteInstallments, rememberedAnswer, smsDue, smsSettled, validateCommand,
-  nextLadderAt, nextReminderAt, nextSmsAt, type Command, type CommandResult, type CreditLineState, type DecisionRules, type WakeUp,
+  nextLadderAt, nextReminderAt, nextSmsAt, type AdvanceRules, type Command, type CommandResult, type CreditLineState, type DecisionRules, type WakeUp,
 } from '../domain/line';
 import { MoneyInvariantError } from '../domain/money';
 import { BalanceInvariantError } from '../domain/balances';
@@ -43,6 +43,8 @@ const speaks = (): boolean => patched('notifications');
 const reminds = (): boolean => patched('reminders');
 /** Whether this run works the overdue ladder (not in history from before it). */
 const collects = (): boolean => patched('collections');
+/** Whether this run charges a day's penalty from the day's first moment (API.md: reads include the day's penalty). */
+const chargesToday = (): boolean => patched('penalty-through-today');
 
 /** After the line's own events were refused (a bug), catching up waits this long, doubling each time. */
 const CATCH_UP_PAUSE_MS = { min: 60_000, max: 24 * 3600_000 };
@@ -86,9 +88,12 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   });
   setHandler(stateQuery, view);
   setHandler(lineQuery, () => line);
+  // Queries bring the line up to `at` by the rules its run acts on (a query cannot ask for patches itself).
+  let timeRules: AdvanceRules = {};
+  const rulesOfRun = (): AdvanceRules => (timeRules = { reminders: reminds(), collections: collects(), penaltyThroughToday: chargesToday() });
   setHandler(installmentQuoteQuery, ({ statementId, count, at }) =>
-    line ? quoteInstallments(advance(line, at, product).state, statementId, count, localDay(at), product) : { ok: false, code: 'LINE_NOT_ACTIVE', message: 'the line is not open' });
-  setHandler(payoffQuery, ({ at }) => (line ? payoff(advance(line, at, product).state, localDay(at)) : null));
+    line ? quoteInstallments(advance(line, at, product, timeRules).state, statementId, count, localDay(at), product) : { ok: false, code: 'LINE_NOT_ACTIVE', message: 'the line is not open' });
+  setHandler(payoffQuery, ({ at }) => (line ? payoff(advance(line, at, product, timeRules).state, localDay(at)) : null));
 
   // ── Persisting events in order; a write refused for good drops its events and rolls the line back ──
   let catchUpPausedUntil = 0;
@@ -120,7 +125,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     const before = line;
     let advanced: ReturnType<typeof advance>;
     try {
-      advanced = advance(line, nowIso(), product, { reminders: reminds(), collections: collects() });
+      advanced = advance(line, nowIso(), product, rulesOfRun());
     } catch (err) {
       if (!(err instanceof LineInvariantError || err instanceof MoneyInvariantError || err instanceof BalanceInvariantError)) throw err;
       log.error('the line could not be brought up to date', { creditLineId: input.creditLineId, error: err.name, reason: err.message });
@@ -156,7 +161,9 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   };
   /** The next moment to wake: the line's own, and (when it speaks) its next SMS not already being delivered. */
   const wakeUpAt = (state: CreditLineState): number => {
+    // Patches are asked in the order they were made: each first ask records a marker, in that order.
     const wakeUps: WakeUp[] = [...(speaks() ? [nextSmsAt] : []), ...(reminds() ? [nextReminderAt] : []), ...(collects() ? [nextLadderAt] : [])];
+    rulesOfRun();
     return Date.parse(nextWakeUp({ ...state, pendingSms: (state.pendingSms ?? []).filter((p) => !delivering.has(p.id)) }, wakeUps, product));
   };
 

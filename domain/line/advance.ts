@@ -74,6 +74,16 @@ export function nextWakeUp(state: LineState, wakeUps: readonly WakeUp[] = WAKE_U
   return earliest;
 }
 
+/** What the line does as time passes, by the rules of its run (each added behind a patch in the workflow). */
+export interface AdvanceRules {
+  /** Reminders before due dates (reminders.ts). */
+  reminders?: boolean;
+  /** The overdue ladder (collections.ts). */
+  collections?: boolean;
+  /** A day's penalty is charged from the day's first moment, not once it has elapsed. */
+  penaltyThroughToday?: boolean;
+}
+
 // ── Bringing the line up to now ──────────────────────────────────────────────────────────────
 
 /**
@@ -82,7 +92,7 @@ export function nextWakeUp(state: LineState, wakeUps: readonly WakeUp[] = WAKE_U
  * the order they must be persisted, and the statements closed.
  */
 export function advance(
-  state: CreditLineState, now: Instant, product: Product, opts: { reminders?: boolean; collections?: boolean } = {},
+  state: CreditLineState, now: Instant, product: Product, opts: AdvanceRules = {},
 ): { state: CreditLineState; events: LineEvent[]; closed: Statement[] } {
   // A charged-off line has no cycles and accrues nothing: its calendar only moves on.
   if (state.status === 'CHARGED_OFF' && state.chargedOff) return { state: rollCalendar(state, now), events: [], closed: [] };
@@ -121,7 +131,9 @@ export function advance(
     closed.push(result.statement);
     current = next;
   }
-  const accrued = accrue(current, addDays(localDay(now), -1), now, product);
+  // The penalty of a day past due is charged from its first moment (API.md: "penalties accrued to that
+  // day included"); before that rule, once the day had elapsed.
+  const accrued = accrue(current, opts.penaltyThroughToday ? localDay(now) : addDays(localDay(now), -1), now, product);
   if (accrued.event) events.push(accrued.event);
   current = accrued.state;
   if (opts.reminders) {
@@ -184,6 +196,6 @@ function accrue(state: CreditLineState, through: Day, now: Instant, product: Pro
  * and daysPastDue are as of the moment of the request).
  */
 export function readLineAt(state: LineReadState, now: Instant, product: Product): LineProjection {
-  const advanced = advance({ ...state, purchases: [], remembered: [] }, now, product).state;
+  const advanced = advance({ ...state, purchases: [], remembered: [] }, now, product, { penaltyThroughToday: true }).state;
   return project(advanced, localDay(now));
 }

@@ -18,7 +18,7 @@ export { LINE_STATUSES, REFUNDABLE_DAYS, SUSPENSION_REASONS, type LineState, typ
 export { CURRENT_RULES, type CommandBase, type DecisionRules, type LineTransaction } from './decider';
 export { REMEMBERED_COMMANDS, type Command, type CommandResult, type CreditLineState, type RejectionCode, type RememberedCommand } from './commands';
 export { LineInvariantError, project, readStateOf, snapshotEvent, type LineEvent, type LineProjection, type LineReadState, type StatementStatus } from './events';
-export { advance, nextWakeUp, openedEvent, openLine, readLineAt, WAKE_UPS, type WakeUp } from './advance';
+export { advance, nextWakeUp, openedEvent, openLine, readLineAt, WAKE_UPS, type AdvanceRules, type WakeUp } from './advance';
 export { nextSmsAt, smsDue, smsSettled } from './notices';
 export { nextReminderAt } from './reminders';
 export { chargedOffTotal, nextLadderAt } from './collections';

@@ -101,7 +101,7 @@ describe('the overdue ladder through the system', () => {
     const [entry] = await stack.database.db.select().from(journalEntries).where(and(eq(journalEntries.creditLineId, id), eq(journalEntries.kind, 'CHARGE_OFF')));
     const entryPostings = await stack.database.db.select().from(postings).where(eq(postings.entryId, entry!.id));
     const losses = entryPostings.find((p) => p.accountId === 'platform:CREDIT_LOSSES')!.amount;
-    expect(losses).toBe(100_000 + 89 * 50);
+    expect(losses).toBe(100_000 + 90 * 50);
     expect(entryPostings.reduce((s, p) => s + p.amount, 0)).toBe(0);
     const [kase] = await stack.database.db.select().from(collectionCases).where(eq(collectionCases.creditLineId, id));
     expect(kase).toMatchObject({ status: 'CLOSED', closeReason: 'CHARGED_OFF' });
@@ -111,7 +111,7 @@ describe('the overdue ladder through the system', () => {
     expect(recovered.status).toBe(201);
     const txs = await call('GET', `/v1/credit-lines/${id}/transactions?limit=1`);
     expect(txs.body.items[0]).toMatchObject({ kind: 'RECOVERY', amount: -20_000 });
-    const tooMuch = await call('POST', `/v1/credit-lines/${id}/repayments`, { amount: 100_000 + 89 * 50 - 20_000 + 1 }, { 'idempotency-key': randomUUID() });
+    const tooMuch = await call('POST', `/v1/credit-lines/${id}/repayments`, { amount: 100_000 + 90 * 50 - 20_000 + 1 }, { 'idempotency-key': randomUUID() });
     expect(tooMuch.body.code).toBe('OVERPAYMENT');
     const check = await checkLedger(stack.database.db);
     expect(check.differences).toEqual([]);
@@ -122,10 +122,10 @@ describe('the overdue ladder through the system', () => {
     const { call, id, dueDate } = await overdueLine(`cure-${randomUUID().slice(0, 6)}`, 60_000);
     await skipTo(instantAt(addDays(dueDate, 10), '12:00'));
     const line = await eventually(() => call('GET', `/v1/credit-lines/${id}`), (r) => r.body.daysPastDue === 10);
-    // 0.05% of 60,000 = 30 fen a day, for the 9 days fully elapsed plus the due date's next day… as accrued to yesterday.
+    // 0.05% of 60,000 = 30 fen a day, each day's from its first moment: ten days on day 10.
     const payoff = await call('GET', `/v1/credit-lines/${id}/payoff-quote`);
     expect(line.body.balance).toBe(payoff.body.amount);
-    expect(line.body.balance - 60_000).toBe(9 * 30);
+    expect(line.body.balance - 60_000).toBe(10 * 30);
     expect(line.body.status).toBe('SUSPENDED');
     const repaid = await call('POST', `/v1/credit-lines/${id}/repayments`, { amount: payoff.body.amount }, { 'idempotency-key': randomUUID() });
     expect(repaid.status).toBe(201);

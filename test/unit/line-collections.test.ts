@@ -11,7 +11,7 @@ const DUE = '2027-03-07';
 const sh = (dayTime: string) => new Date(`${dayTime}:00+08:00`).toISOString();
 let n = 0;
 const command = (c: Record<string, unknown>): Command => ({ key: `k${(n += 1)}`, requestHash: `h${n}`, ...c } as Command);
-const opts = { reminders: true, collections: true };
+const opts = { reminders: true, collections: true, penaltyThroughToday: true };
 
 function billed(): CreditLineState {
   const line = openLine({ creditLineId: 'cl_c', customerId: 'c', productId: product.id, statementDay: 5, limit: 1_000_000, now: sh('2027-01-10T10:00'), version: 1 });
@@ -74,7 +74,8 @@ describe('the overdue ladder (PRODUCT §7)', () => {
   it('accrues the penalty every day past due, and never sends an SMS in quiet hours or two on one day', () => {
     const { events } = live(billed(), sh(`${addDays(DUE, 40)}T12:00`));
     const penaltyDays = events.filter((e) => e.entry?.kind === 'PENALTY').map((e) => e.transaction?.details?.through);
-    expect(penaltyDays).toEqual(Array.from({ length: 39 }, (_, i) => addDays(DUE, i + 1)));
+    // Each day's penalty from its first moment: DPD 1 to DPD 40.
+    expect(penaltyDays).toEqual(Array.from({ length: 40 }, (_, i) => addDays(DUE, i + 1)));
     const sms = events.flatMap((e) => e.messages ?? []).filter((m) => m.channel === 'SMS' && Date.parse(m.sendAt) > Date.parse(sh(`${DUE}T23:59`)));
     for (const m of sms) expect(inQuietHours(m.sendAt, product.sms.quietHours)).toBe(false);
     const days = sms.map((m) => localDay(m.sendAt));

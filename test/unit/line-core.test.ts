@@ -77,9 +77,11 @@ describe('a line read as of any moment (API.md)', () => {
     const lastActed = advance(bought, '2027-02-06T10:00:00+08:00', product).state;
     const asOf = '2027-04-06T12:00:00+08:00';
     const read = readLineAt(readStateOf(lastActed), asOf, product);
-    const lived = advance(lastActed, asOf, product).state;
+    const lived = advance(lastActed, asOf, product, { penaltyThroughToday: true }).state;
     expect(read.daysPastDue).toBe(30);
     expect(read.balance).toBeGreaterThan(100_000);
+    // Today's penalty included (API.md): 30 days of 0.05% of 100,000 fen.
+    expect(read.balance).toBe(100_000 + 30 * 50);
     expect(read.balance).toBe(payoffQuote(lived.balances, '2027-04-06').amount);
     // The newest statement, with the oldest unpaid due date.
     expect(read.currentDue).toMatchObject({ statementId: 'S-2027-04-05', dueDate: '2027-03-07' });

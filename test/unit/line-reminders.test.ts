@@ -14,7 +14,7 @@ const command = (c: Record<string, unknown>): Command => ({ key: `k${(n += 1)}`,
 function billed(amount = 40_000): CreditLineState {
   const line = openLine({ creditLineId: 'cl_r', customerId: 'c', productId: product.id, statementDay: 5, limit: 1_000_000, now: sh('2027-01-10T10:00'), version: 1 });
   const bought = decide(line, command({ type: 'purchase', purchaseId: 'p_1', merchantId: 'self-operated', amount }), sh('2027-01-10T11:00'), product).state;
-  return advance(bought, sh('2027-02-06T09:00'), product, { reminders: true }).state;
+  return advance(bought, sh('2027-02-06T09:00'), product, { reminders: true, penaltyThroughToday: true }).state;
 }
 
 const reminders = (events: LineEvent[]) => events.flatMap((e) => (e.messages ?? []).filter((m) => m.template === 'PAYMENT_REMINDER'));
@@ -26,7 +26,7 @@ function live(state: CreditLineState, until: string) {
   for (let i = 0; i < 50; i++) {
     const wake = nextWakeUp(current, [(s) => nextReminderAt(s, product)], product);
     if (Date.parse(wake) > Date.parse(until)) break;
-    const advanced = advance(current, wake, product, { reminders: true });
+    const advanced = advance(current, wake, product, { reminders: true, penaltyThroughToday: true });
     events.push(...advanced.events);
     current = advanced.state;
   }
@@ -58,7 +58,7 @@ describe('reminders before a due date (PRODUCT §6)', () => {
   it('sends a reminder reached late (an outage) once, the latest slot only; its SMS waits for 08:00, the in-app one does not', () => {
     const state = billed();
     // The worker was down from before the first slot until 22:30 the day before the due date.
-    const late = advance(state, sh('2027-03-06T22:30'), product, { reminders: true });
+    const late = advance(state, sh('2027-03-06T22:30'), product, { reminders: true, penaltyThroughToday: true });
     const messages = reminders(late.events);
     expect(messages.map((m) => [m.channel, m.params.daysBefore, m.sendAt])).toEqual([
       ['SMS', 1, sh('2027-03-07T08:00')],
@@ -72,7 +72,7 @@ describe('reminders before a due date (PRODUCT §6)', () => {
 
   it('stops once the due date has passed unpaid (the ladder speaks then), and never wakes the line for it again', () => {
     const state = billed();
-    const after = advance(state, sh('2027-03-08T09:00'), product, { reminders: true });
+    const after = advance(state, sh('2027-03-08T09:00'), product, { reminders: true, penaltyThroughToday: true });
     expect(reminders(after.events)).toEqual([]);
     expect(nextReminderAt(after.state, product)).toBeNull();
   });
@@ -89,7 +89,7 @@ describe('reminders before a due date (PRODUCT §6)', () => {
     const { state } = live(billed(), sh('2027-03-06T23:00'));
     expect(state.remindersSent).toEqual(['2027-03-07/3', '2027-03-07/1']);
     const paid = decide(state, command({ type: 'repayment', repaymentId: 'rp_2', amount: 40_000 }), sh('2027-03-07T09:00'), product).state;
-    const next = advance(paid, sh('2027-03-07T12:00'), product, { reminders: true });
+    const next = advance(paid, sh('2027-03-07T12:00'), product, { reminders: true, penaltyThroughToday: true });
     expect(reminders(next.events)).toEqual([]);
   });
 });

@@ -28,7 +28,7 @@ const fixture = useTimeSkippingWorker('cycles-test');
 // The SMS still to deliver and the reminders sent are the workflow's errands (their delivery moves with the server's clock),
 // not the money this test follows: left out of the comparison with the mirror.
 /** The line's own rules, as the workflow runs them (reminders, the overdue ladder). */
-const LINE_RULES = { reminders: true, collections: true };
+const LINE_RULES = { reminders: true, collections: true, penaltyThroughToday: true };
 
 const comparable = (s: CreditLineState | null) => s && { ...s, version: 0, remembered: s.remembered.map((r) => r.key), pendingSms: undefined, remindersSent: undefined,
   // When an SMS goes depends on when the line woke to say it; the mirror only acts at this test's checkpoints.
