@@ -44,6 +44,16 @@ export function sendProblem(res: Response, problem: Problem): void {
   });
 }
 
+/** A timeout or lost connection on the way to PostgreSQL (pg's own errors carry no SQLSTATE for these). */
+function databaseUnavailable(err: unknown): boolean {
+  for (let e = err as { message?: unknown; code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth += 1) {
+    const message = typeof e.message === 'string' ? e.message : '';
+    if (/Query read timeout|timeout exceeded when trying to connect|Connection terminated/.test(message)) return true;
+    if (typeof e.code === 'string' && ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08001'].includes(e.code)) return true;
+  }
+  return false;
+}
+
 /** The one error handler: known problems as they are, anything else as a bare 500 (logged, never shown). */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
@@ -57,6 +67,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     // Express's own refusals of a request (a path that does not decode, say): the client's to fix.
     const status = e?.status ?? e?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) return sendProblem(res, new Problem(status, status === 400 ? 'MALFORMED_REQUEST' : 'REQUEST_REFUSED', 'The request could not be read'));
+    // The database did not answer in time, or could not be reached: try again shortly, nothing half-done.
+    if (databaseUnavailable(err)) {
+      logger.warn({ err, requestId: req.headers['x-request-id'] }, 'database unavailable');
+      return sendProblem(res, problems.unavailable('DATABASE_UNAVAILABLE', 'the database did not answer in time; retry shortly', 2));
+    }
     logger.error({ err, requestId: req.headers['x-request-id'] }, 'unhandled error');
     sendProblem(res, new Problem(500, 'INTERNAL', 'Internal error', 'Something went wrong; quote the X-Request-Id when you report it'));
   };

@@ -3,6 +3,7 @@ import { rateLimit, type Options, type Store } from 'express-rate-limit';
 import { sql } from 'drizzle-orm';
 import { DEFAULT_RATE_LIMITS as DEFAULTS } from '../config/env';
 import type { Database } from '../db/client';
+import { describeDatabaseError } from '../db/errors';
 import { principalOf } from './auth';
 import { Problem, sendProblem } from './problem';
 
@@ -23,12 +24,13 @@ export class PostgresRateLimitStore implements Store {
 
   async increment(key: string): Promise<{ totalHits: number; resetTime: Date }> {
     this.sweep();
+    // express-rate-limit prints a store's error: it gets the error's kind, never the query and its values.
     const result = await this.db.execute<{ hits: number; reset_at: string }>(sql`
       INSERT INTO rate_limits (key, hits, reset_at) VALUES (${this.prefix + key}, 1, now() + ${this.windowMs} * interval '1 millisecond')
       ON CONFLICT (key) DO UPDATE SET
         hits = CASE WHEN rate_limits.reset_at <= now() THEN 1 ELSE rate_limits.hits + 1 END,
         reset_at = CASE WHEN rate_limits.reset_at <= now() THEN excluded.reset_at ELSE rate_limits.reset_at END
-      RETURNING hits, reset_at`);
+      RETURNING hits, reset_at`).catch((err: unknown) => { throw new Error(`rate limit store: ${describeDatabaseError(err)}`); });
     const row = result.rows[0]!;
     return { totalHits: Number(row.hits), resetTime: new Date(row.reset_at) };
   }

@@ -34,6 +34,9 @@ const USAGE = `usage: revolve <command>
   token --customer ID        print a customer token for local use
   token --support ID         print a support-staff token (--admin ID for the platform's service token)`;
 
+/** How long the API waits for PostgreSQL (to connect, or for one query) before answering 503. */
+const API_DATABASE_TIMEOUT_MS = 5000;
+
 function logger(env: Env) {
   return pino({
     level: env.LOG_LEVEL,
@@ -84,7 +87,7 @@ async function serve(components: { worker: boolean; api: boolean; embedded: bool
   // not start draining the worker on its own at the first Ctrl-C.
   if (components.worker) Runtime.install({ shutdownSignals: [] });
   try {
-    const { db, dataDir } = await provideDatabase(env, stoppables, { embedded: components.embedded });
+    const { db, url: databaseUrl, dataDir } = await provideDatabase(env, stoppables, { embedded: components.embedded });
     const temporal = await provideTemporal(env, stoppables, { embedded: components.embedded });
     const { clock, close: closeClock } = await provideClock(env);
     stoppables.add('clock', closeClock);
@@ -103,7 +106,10 @@ async function serve(components: { worker: boolean; api: boolean; embedded: bool
         : `  SMS         webhook ${new URL(env.SMS_WEBHOOK_URL ?? '').origin}`);
     }
     if (components.api) {
-      const app = createApp({ db, temporal: temporal.client, taskQueue: env.TEMPORAL_TASK_QUEUE, logger: log, jwtSecret: jwtSecret(env), now: clock }, {
+      // The API's own pool, with timeouts: a stuck database is a 503, never a request that hangs.
+      const apiDb = connect(databaseUrl, { max: 20, timeoutMs: API_DATABASE_TIMEOUT_MS });
+      stoppables.add('API database pool', () => disconnect(apiDb));
+      const app = createApp({ db: apiDb, temporal: temporal.client, taskQueue: env.TEMPORAL_TASK_QUEUE, logger: log, jwtSecret: jwtSecret(env), now: clock }, {
         rateLimits: {
           perClientPerMinute: env.RATE_LIMIT_PER_CLIENT_PER_MINUTE,
           perSubjectPerMinute: env.RATE_LIMIT_PER_SUBJECT_PER_MINUTE,

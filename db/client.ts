@@ -11,8 +11,16 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => {
   return n;
 });
 
-export function connect(url: string, opts: { max?: number } = {}): Database {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+/**
+ * A pool on `url`. `timeoutMs` bounds connecting and each query (client-side, so a server that does
+ * not answer at all is noticed): the API's pool has one, so a request never hangs on a stuck database;
+ * the worker's has none (its activities have their own timeouts, migrations wait on a lock).
+ */
+export function connect(url: string, opts: { max?: number; timeoutMs?: number } = {}): Database {
+  const pool = new pg.Pool({
+    connectionString: url, max: opts.max ?? 10,
+    ...(opts.timeoutMs ? { connectionTimeoutMillis: opts.timeoutMs, query_timeout: opts.timeoutMs } : {}),
+  });
   // An idle connection dropped by the server (restart, failover) is an event, not a crash: the pool
   // replaces it, and a query in flight fails on its own (activities retry, the API answers 5xx).
   pool.on('error', (err) => process.stderr.write(`[revolve] PostgreSQL connection lost: ${err.message}\n`));
