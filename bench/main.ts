@@ -22,6 +22,7 @@ import { analyseHistories, type HistoryReport } from './history';
 import { autocannonPhase, HttpClient, httpOutcome, openLoop, percentiles, pool, type Outcome, type PhaseResult } from './load';
 import { noopUpdate } from './noop-workflow';
 import { summariseProfile } from './profile';
+import { markdownReport } from './report';
 import { Cleanup, ROOT, RssSampler, startStack, tail, type Stack } from './stack';
 
 export interface BenchOptions {
@@ -434,16 +435,7 @@ function render(r: Omit<BenchResult, 'markdown'>): string {
     ['no-op Updates', cpuText(r.cpu.noop)],
   );
   const target = Number.isFinite(p.p99) ? (p.p99 < 100 ? `met (p99 ${fmt(p.p99)} ms < 100 ms)` : `MISSED (p99 ${fmt(p.p99)} ms ≥ 100 ms)`) : 'no approved purchase';
-  return [
-    `# Revolve benchmark — ${new Date().toISOString()}`,
-    '',
-    `Target: p99 purchase latency under 100 ms at 50 purchases/s over 1,000 lines — this run (${o.rate}/s over ${o.lines} lines): ${target}.`,
-    '',
-    '| figure | value |',
-    '| --- | --- |',
-    ...rows.map(([k, v]) => `| ${k} | ${v} |`),
-    '',
-  ].join('\n');
+  return markdownReport('Revolve benchmark', `Target: p99 purchase latency under 100 ms at 50 purchases/s over 1,000 lines — this run (${o.rate}/s over ${o.lines} lines): ${target}.`, rows);
 }
 
 // ── Command line ────────────────────────────────────────────────────────────────────────────────

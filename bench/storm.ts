@@ -34,6 +34,7 @@ import { resolveTestServer } from '../toolchain/test-server';
 import { lineQuery, purchaseUpdate, updateIdFor, workflowIdFor, type CreditLineInput } from '../workflows/messages';
 import { cpuBetween, cpuSnapshot, type CpuGroups } from './cpu';
 import { percentiles, pool, type Percentiles } from './load';
+import { markdownReport } from './report';
 import { Cleanup, NAMESPACE, ROOT, TASK_QUEUE } from './stack';
 
 const EventType = proto.temporal.api.enums.v1.EventType;
@@ -463,16 +464,7 @@ function render(r: Omit<StormResult, 'markdown'>): string {
     ['**History**', ''],
     ['events in the current run after both steps (avg, sample)', fmt(r.avgEventsInRun)],
   ];
-  return [
-    `# Revolve statement storm — ${new Date().toISOString()}`,
-    '',
-    `${o.lines} lines overdue at the same midnight. "Per line" is the database's now() of the line's write (audit row; SMS attempt) against the real time of the skip; "events per line for the step" counts from the timer firing at the step's moment up to the next timer firing.`,
-    '',
-    '| figure | value |',
-    '| --- | --- |',
-    ...rows.map(([k, v]) => `| ${k} | ${v} |`),
-    '',
-  ].join('\n');
+  return markdownReport('Revolve statement storm', `${o.lines} lines overdue at the same midnight. "Per line" is the database's now() of the line's write (audit row; SMS attempt) against the real time of the skip; "events per line for the step" counts from the timer firing at the step's moment up to the next timer firing.`, rows);
 }
 
 // ── Command line ────────────────────────────────────────────────────────────────────────────────

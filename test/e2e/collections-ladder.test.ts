@@ -5,48 +5,22 @@
  * balanced at the end); another is cured at DPD 10 and hears nothing more.
  */
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, asc, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webhookSmsProvider } from '../../activities/sms';
-import { loadEnv } from '../../config/env';
+import { describe, expect, it } from 'vitest';
 import { checkLedger } from '../../db/ledger-check';
 import { collectionCases, journalEntries, messages, postings } from '../../db/schema';
 import { addDays, instantAt, instantMs, localDay, localTime } from '../../domain/calendar';
 import { inQuietHours } from '../../domain/notifications';
 import { STANDARD_PRODUCT } from '../../domain/product';
-import { provideClock, type Clock } from '../../runtime/clock';
-import { api, eventually, startStack, type TestStack } from '../support/stack';
-import { smsReceiver } from '../support/sms-receiver';
-import { timeSkippingEnvironment } from '../support/temporal';
+import { useSpeakingStack } from '../support/speaking-stack';
+import { api, eventually } from '../support/stack';
 
-const receiver = smsReceiver({ status: 204 });
-const { received } = receiver;
-
-let env: TestWorkflowEnvironment;
-let stack: TestStack;
-let clock: { clock: Clock; close: () => Promise<void> };
-beforeAll(async () => {
-  await receiver.start();
-  env = await timeSkippingEnvironment();
-  clock = await provideClock(loadEnv({ REVOLVE_CLOCK: 'temporal-test-server', TEMPORAL_ADDRESS: env.address }));
-  stack = await startStack({ timeSkipping: env, now: clock.clock, sms: webhookSmsProvider({ url: receiver.url(), timeoutMs: 2000 }) });
-});
-afterAll(async () => {
-  await stack?.stop();
-  await clock?.close();
-  await env?.teardown();
-  await receiver.stop();
-});
-
-const skipTo = async (instant: string) => {
-  const ms = instantMs(instant) - await env.currentTimeMs();
-  if (ms > 0) await env.sleep(ms);
-};
+const speaking = useSpeakingStack({ status: 204 });
+const { received, skipTo } = speaking;
 
 /** A customer with a line that bought `amount` and whose statement is billed; returns the due date. */
 async function overdueLine(customer: string, amount: number) {
-  const call = api(stack.baseUrl, await stack.token('customer', customer));
+  const call = api(speaking.stack.baseUrl, await speaking.stack.token('customer', customer));
   const applied = await call('POST', '/v1/applications', { phone: '13700001111', monthlyIncome: 2_000_000, employmentMonths: 60, age: 35 });
   const id = applied.body.creditLineId as string;
   const opened = await eventually(() => call('GET', `/v1/credit-lines/${id}`), (r) => r.body.status === 'ACTIVE' && r.body.nextStatementDate !== null);
@@ -55,12 +29,12 @@ async function overdueLine(customer: string, amount: number) {
   return { call, id, dueDate };
 }
 
-const lineMessages = (id: string) => stack.database.db.select().from(messages).where(eq(messages.creditLineId, id)).orderBy(asc(messages.seq));
+const lineMessages = (id: string) => speaking.stack.database.db.select().from(messages).where(eq(messages.creditLineId, id)).orderBy(asc(messages.seq));
 
 describe('the overdue ladder through the system', () => {
   it('walks a line from its missed due date to charge-off at DPD 90, then takes a recovery; the ledger balances', async () => {
     const { call, id, dueDate } = await overdueLine(`ladder-${randomUUID().slice(0, 6)}`, 100_000);
-    const staff = api(stack.baseUrl, await stack.token('support', 'S-ladder'));
+    const staff = api(speaking.stack.baseUrl, await speaking.stack.token('support', 'S-ladder'));
     let lastBalance = 0;
     for (let dpd = 1; dpd <= 90; dpd++) {
       await skipTo(instantAt(addDays(dueDate, dpd), '12:00'));
@@ -98,12 +72,12 @@ describe('the overdue ladder through the system', () => {
     expect(received.filter((r) => r.creditLineId === id).every((r) => r.to === '13700001111')).toBe(true);
 
     // The charge-off: written off against credit losses; the case closed.
-    const [entry] = await stack.database.db.select().from(journalEntries).where(and(eq(journalEntries.creditLineId, id), eq(journalEntries.kind, 'CHARGE_OFF')));
-    const entryPostings = await stack.database.db.select().from(postings).where(eq(postings.entryId, entry!.id));
+    const [entry] = await speaking.stack.database.db.select().from(journalEntries).where(and(eq(journalEntries.creditLineId, id), eq(journalEntries.kind, 'CHARGE_OFF')));
+    const entryPostings = await speaking.stack.database.db.select().from(postings).where(eq(postings.entryId, entry!.id));
     const losses = entryPostings.find((p) => p.accountId === 'platform:CREDIT_LOSSES')!.amount;
     expect(losses).toBe(100_000 + 90 * 50);
     expect(entryPostings.reduce((s, p) => s + p.amount, 0)).toBe(0);
-    const [kase] = await stack.database.db.select().from(collectionCases).where(eq(collectionCases.creditLineId, id));
+    const [kase] = await speaking.stack.database.db.select().from(collectionCases).where(eq(collectionCases.creditLineId, id));
     expect(kase).toMatchObject({ status: 'CLOSED', closeReason: 'CHARGED_OFF' });
 
     // A repayment now is a recovery: cash against credit losses.
@@ -113,7 +87,7 @@ describe('the overdue ladder through the system', () => {
     expect(txs.body.items[0]).toMatchObject({ kind: 'RECOVERY', amount: -20_000 });
     const tooMuch = await call('POST', `/v1/credit-lines/${id}/repayments`, { amount: 100_000 + 90 * 50 - 20_000 + 1 }, { 'idempotency-key': randomUUID() });
     expect(tooMuch.body.code).toBe('OVERPAYMENT');
-    const check = await checkLedger(stack.database.db);
+    const check = await checkLedger(speaking.stack.database.db);
     expect(check.differences).toEqual([]);
     expect(check.trialBalance).toBe(0);
   });

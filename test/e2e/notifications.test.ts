@@ -5,56 +5,28 @@
  * server with REVOLVE_CLOCK's clock, so quiet hours and statement closes come in seconds.
  */
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { asc, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webhookSmsProvider } from '../../activities/sms';
-import { loadEnv } from '../../config/env';
+import { describe, expect, it } from 'vitest';
 import { auditLog, messageAttempts, messages } from '../../db/schema';
-import { addDays, instantAt, instantMs, localTime } from '../../domain/calendar';
+import { addDays, instantAt, localTime } from '../../domain/calendar';
 import { inQuietHours } from '../../domain/notifications';
 import { STANDARD_PRODUCT } from '../../domain/product';
-import { provideClock, type Clock } from '../../runtime/clock';
-import { api, eventually, startStack, type TestStack } from '../support/stack';
-import { smsReceiver } from '../support/sms-receiver';
-import { timeSkippingEnvironment } from '../support/temporal';
+import { useSpeakingStack } from '../support/speaking-stack';
+import { api, eventually } from '../support/stack';
 
-const receiver = smsReceiver({ status: 202 });
-const { received } = receiver;
-
-let env: TestWorkflowEnvironment;
-let stack: TestStack;
-let clock: { clock: Clock; close: () => Promise<void> };
-beforeAll(async () => {
-  await receiver.start();
-  env = await timeSkippingEnvironment();
-  clock = await provideClock(loadEnv({ REVOLVE_CLOCK: 'temporal-test-server', TEMPORAL_ADDRESS: env.address }));
-  const url = receiver.url();
-  stack = await startStack({ timeSkipping: env, now: clock.clock, sms: webhookSmsProvider({ url, timeoutMs: 2000 }) });
-});
-afterAll(async () => {
-  await stack?.stop();
-  await clock?.close();
-  await env?.teardown();
-  await receiver.stop();
-});
-
-/** Skips the time-skipping server's clock to `instant` (if it is ahead). */
-async function skipTo(instant: string) {
-  const ms = instantMs(instant) - await env.currentTimeMs();
-  if (ms > 0) await env.sleep(ms);
-}
+const speaking = useSpeakingStack({ status: 202 });
+const { received, skipTo } = speaking;
 
 describe('messages as effects of events', () => {
   it('a line opened: SMS to the webhook with the phone, in-app message listed, outbox, attempts and audit written with the event', async () => {
     const customer = `nora-${randomUUID().slice(0, 8)}`;
-    const call = api(stack.baseUrl, await stack.token('customer', customer));
+    const call = api(speaking.stack.baseUrl, await speaking.stack.token('customer', customer));
     const applied = await call('POST', '/v1/applications', { phone: '13912345678', monthlyIncome: 2_000_000, employmentMonths: 60, age: 35, statementDay: 5 });
     const lineId = applied.body.creditLineId as string;
     await eventually(() => call('GET', `/v1/credit-lines/${lineId}`), (r) => r.body.status === 'ACTIVE');
 
     // Written with the event: the SMS in the outbox, the in-app message in the inbox, the audit row.
-    const rows = await eventually(() => stack.database.db.select().from(messages).where(eq(messages.creditLineId, lineId)), (r) => r.length === 2);
+    const rows = await eventually(() => speaking.stack.database.db.select().from(messages).where(eq(messages.creditLineId, lineId)), (r) => r.length === 2);
     const sms = rows.find((m) => m.channel === 'SMS')!;
     const inApp = rows.find((m) => m.channel === 'IN_APP')!;
     expect(sms).toMatchObject({ template: 'LINE_OPENED', kind: 'SERVICE', locale: 'zh-CN' });
@@ -70,11 +42,11 @@ describe('messages as effects of events', () => {
     await skipTo(new Date(sms.sendAt).toISOString());
     const delivered = await eventually(async () => received.filter((r) => r.creditLineId === lineId), (r) => r.length > 0, 20_000);
     expect(delivered[0]).toMatchObject({ messageId: sms.id, to: '13912345678', template: 'LINE_OPENED', text: sms.text, scheduledFor: new Date(sms.sendAt).toISOString() });
-    const attempts = await eventually(() => stack.database.db.select().from(messageAttempts).where(eq(messageAttempts.messageId, sms.id)), (a) => a.some((x) => x.result === 'DELIVERED'));
+    const attempts = await eventually(() => speaking.stack.database.db.select().from(messageAttempts).where(eq(messageAttempts.messageId, sms.id)), (a) => a.some((x) => x.result === 'DELIVERED'));
     expect(attempts.at(-1)).toMatchObject({ provider: 'webhook', result: 'DELIVERED', detail: 'HTTP 202' });
-    expect((await stack.database.db.select().from(messages).where(eq(messages.id, sms.id)))[0]).toMatchObject({ status: 'DELIVERED', attempts: 1 });
+    expect((await speaking.stack.database.db.select().from(messages).where(eq(messages.id, sms.id)))[0]).toMatchObject({ status: 'DELIVERED', attempts: 1 });
 
-    const trail = await stack.database.db.select().from(auditLog).where(eq(auditLog.creditLineId, lineId)).orderBy(asc(auditLog.id));
+    const trail = await speaking.stack.database.db.select().from(auditLog).where(eq(auditLog.creditLineId, lineId)).orderBy(asc(auditLog.id));
     expect(trail.map((a) => a.action)).toEqual(['UNDERWRITING_APPROVE', 'LINE_OPENED']);
     expect(trail[1]).toMatchObject({ actor: expect.stringMatching(/^model:/), eventKey: sms.id.split(':LINE_OPENED:')[0] });
 
@@ -83,7 +55,7 @@ describe('messages as effects of events', () => {
     expect(read.status).toBe(200);
     expect(read.body.readAt).not.toBeNull();
     expect((await call('POST', `/v1/messages/${encodeURIComponent(inApp.id)}/read`)).body.readAt).toBe(read.body.readAt);
-    const stranger = api(stack.baseUrl, await stack.token('customer', `other-${randomUUID().slice(0, 8)}`));
+    const stranger = api(speaking.stack.baseUrl, await speaking.stack.token('customer', `other-${randomUUID().slice(0, 8)}`));
     expect((await stranger('POST', `/v1/messages/${encodeURIComponent(inApp.id)}/read`)).status).toBe(404);
     expect((await stranger('GET', '/v1/messages')).body.items).toEqual([]);
 
@@ -97,7 +69,7 @@ describe('messages as effects of events', () => {
     expect(localTime(statementSms[0]!.scheduledFor)).toBe('08:00');
     expect(statementSms[0]!.text).toContain('888.00');
 
-    const staff = api(stack.baseUrl, await stack.token('support', 'S-notify'));
+    const staff = api(speaking.stack.baseUrl, await speaking.stack.token('support', 'S-notify'));
     const record = await staff('GET', `/v1/support/credit-lines/${lineId}`);
     expect(record.status).toBe(200);
     const actions = record.body.audit.map((a: { action: string }) => a.action);
