@@ -330,3 +330,106 @@ export const collectionNotes = pgTable('collection_notes', {
   check('collection_notes_kind_chk', sql`${t.kind} IN ('CONTACT','PROMISE_TO_PAY')`),
   check('collection_notes_promise_chk', sql`${t.kind} <> 'PROMISE_TO_PAY' OR (${t.promisedAmount} > 0 AND ${t.promisedDate} IS NOT NULL)`),
 ]);
+
+// ── Risk (PRODUCT §8): logins, rule hits, automated decisions and their human reviews ────────────
+
+/** Logins reported by the platform: the abnormal-login rule compares a login with the last 90 days. */
+export const loginEvents = pgTable('login_events', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  customerId: text('customer_id').notNull(),
+  deviceId: text('device_id').notNull(),
+  ip: text('ip').notNull(),
+  city: text('city').notNull(),
+  success: boolean('success').notNull(),
+  occurredAt: at('occurred_at').notNull(),
+  receivedAt: at('received_at').notNull().defaultNow(),
+}, (t) => [
+  index('login_events_customer_idx').on(t.customerId, t.occurredAt),
+  // The platform retrying one report records it once.
+  uniqueIndex('login_events_once_idx').on(t.customerId, t.deviceId, t.occurredAt, t.success),
+]);
+
+/** Every rule hit (API.md `RiskEvent`), enforced or shadow, with the figures that crossed the threshold. */
+export const riskEvents = pgTable('risk_events', {
+  /** Scoped by the line: `<creditLineId>:risk:<n>`. */
+  id: text('id').primaryKey(),
+  creditLineId: text('credit_line_id').notNull(),
+  customerId: text('customer_id').notNull(),
+  rule: text('rule').notNull(),
+  shadow: boolean('shadow').notNull(),
+  figures: jsonb('figures').notNull(),
+  action: text('action').notNull(),
+  occurredAt: at('occurred_at').notNull(),
+  /** Insertion order: staff alerts are read `since` a moment, oldest first. */
+  seq: bigserial('seq', { mode: 'number' }).notNull(),
+}, (t) => [
+  index('risk_events_since_idx').on(t.occurredAt, t.seq),
+  index('risk_events_line_idx').on(t.creditLineId, t.seq),
+  check('risk_events_action_chk', sql`${t.action} IN ('NONE','DECLINE','SUSPEND')`),
+  check('risk_events_shadow_chk', sql`NOT ${t.shadow} OR ${t.action} = 'NONE'`),
+]);
+
+/**
+ * Automated decisions on a line (API.md `Decision`, PIPL Art. 24): underwriting, suspensions, limit
+ * changes, risk declines of purchases, with the reasons and who decided (`model:<v>`, `rule:<id>`, `staff:<id>`).
+ */
+export const lineDecisions = pgTable('line_decisions', {
+  creditLineId: text('credit_line_id').notNull(),
+  /** Scoped by the line: `uw-<n>` for underwriting, `d-<version>-<n>` for the line's own. */
+  id: text('id').notNull(),
+  customerId: text('customer_id').notNull(),
+  kind: text('kind').notNull(),
+  outcome: text('outcome').notNull(),
+  /** Reason codes, worst first (descriptions come from the domain's catalogue). */
+  reasons: text('reasons').array().notNull(),
+  /** Whether it hurts the customer (a decline, a suspension, a limit cut): only those can be reviewed. */
+  adverse: boolean('adverse').notNull(),
+  decidedBy: text('decided_by').notNull(),
+  decidedAt: at('decided_at').notNull(),
+  /** The figures behind it (limits before and after, the risk event, the purchase): never personal data. */
+  details: jsonb('details').notNull().default({}),
+  seq: bigserial('seq', { mode: 'number' }).notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.creditLineId, t.id] }),
+  index('line_decisions_line_idx').on(t.creditLineId, t.seq),
+  check('line_decisions_kind_chk', sql`${t.kind} IN ('UNDERWRITING','SUSPENSION','LIMIT_CHANGE','PURCHASE_DECLINE')`),
+]);
+
+/** A customer's request for a human review of an automated decision, and how staff resolved it. */
+export const decisionReviews = pgTable('decision_reviews', {
+  /** `<creditLineId>:review:<decisionId>`: one review per decision. */
+  id: text('id').primaryKey(),
+  creditLineId: text('credit_line_id').notNull(),
+  decisionId: text('decision_id').notNull(),
+  customerId: text('customer_id').notNull(),
+  status: text('status').notNull(),
+  requestedAt: at('requested_at').notNull(),
+  resolvedAt: at('resolved_at'),
+  resolvedBy: text('resolved_by'),
+  note: text('note'),
+  seq: bigserial('seq', { mode: 'number' }).notNull(),
+}, (t) => [
+  uniqueIndex('decision_reviews_decision_idx').on(t.creditLineId, t.decisionId),
+  index('decision_reviews_queue_idx').on(t.status, t.seq),
+  check('decision_reviews_status_chk', sql`${t.status} IN ('REQUESTED','UPHELD','REVERSED')`),
+]);
+
+/**
+ * One-time codes (API.md): only a keyed hash is kept, with the expiry and the tries left; one live
+ * code per line and purpose (asking again replaces it). Never in workflow history or logs.
+ */
+export const oneTimeCodes = pgTable('one_time_codes', {
+  creditLineId: text('credit_line_id').notNull(),
+  /** `REINSTATEMENT` (lifting a risk suspension) or `CLOSURE`. */
+  purpose: text('purpose').notNull(),
+  codeHash: text('code_hash').notNull(),
+  channel: text('channel').notNull().default('sms'),
+  sentAt: at('sent_at').notNull(),
+  expiresAt: at('expires_at').notNull(),
+  attemptsLeft: integer('attempts_left').notNull(),
+  verifiedAt: at('verified_at'),
+}, (t) => [
+  primaryKey({ columns: [t.creditLineId, t.purpose] }),
+  check('one_time_codes_purpose_chk', sql`${t.purpose} IN ('REINSTATEMENT','CLOSURE')`),
+  check('one_time_codes_attempts_chk', sql`${t.attemptsLeft} >= 0`),
+]);

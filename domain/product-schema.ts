@@ -81,14 +81,26 @@ export const ProductSchema = z
       eligible: z.array(z.string().min(1)).min(1),
     }),
     risk: z.object({
-      failedLogins: z.object({ count: z.number().int().positive(), windowMinutes: z.number().int().positive() }),
-      velocity: z.object({
-        count: z.number().int().positive(),
-        maxAmount: fen,
-        windowMinutes: z.number().int().positive(),
-      }),
-      /** Rules evaluated and recorded but not enforced. */
-      shadowRules: z.array(z.string()),
+      /**
+       * Monitoring rules (PRODUCT §8), each `enforce` (acts) or `shadow` (records its hits, acts on
+       * nothing), so a new threshold can be tried on live traffic beside the enforced one.
+       */
+      rules: z.array(z.discriminatedUnion('kind', [
+        z.object({
+          id: z.string().regex(/^[a-z0-9-]{1,60}$/), mode: z.enum(['enforce', 'shadow']), kind: z.literal('VELOCITY'),
+          /** The purchase that makes `count` purchases of at most `maxAmount` within the window is declined. */
+          count: z.number().int().min(2), maxAmount: fen, windowMinutes: z.number().int().positive(),
+        }),
+        z.object({
+          id: z.string().regex(/^[a-z0-9-]{1,60}$/), mode: z.enum(['enforce', 'shadow']), kind: z.literal('NEW_DEVICE_NEW_CITY'),
+          /** A successful login from a device and a city neither seen in this many days. */
+          lookbackDays: z.number().int().positive(),
+        }),
+        z.object({
+          id: z.string().regex(/^[a-z0-9-]{1,60}$/), mode: z.enum(['enforce', 'shadow']), kind: z.literal('FAILED_LOGINS'),
+          count: z.number().int().min(2), windowMinutes: z.number().int().positive(),
+        }),
+      ])),
     }),
     closure: z.object({
       otpDigits: z.number().int().min(4).max(10),

@@ -62,9 +62,14 @@ export const STANDARD_PRODUCT: Product = {
   },
   merchants: { eligible: ['self-operated', 'affiliate-001', 'affiliate-002', 'affiliate-003'] },
   risk: {
-    failedLogins: { count: 5, windowMinutes: 15 },
-    velocity: { count: 5, maxAmount: 5_000, windowMinutes: 10 }, // 5 purchases ≤ 50 yuan in 10 minutes
-    shadowRules: [],
+    rules: [
+      // 5 purchases of at most 50 yuan within 10 minutes: the fifth is declined and the line suspended.
+      { id: 'velocity-small-purchases', mode: 'enforce', kind: 'VELOCITY', count: 5, maxAmount: 5_000, windowMinutes: 10 },
+      // Choice: the tighter threshold under trial, recorded beside the enforced one, acting on nothing.
+      { id: 'velocity-small-purchases-trial', mode: 'shadow', kind: 'VELOCITY', count: 4, maxAmount: 5_000, windowMinutes: 10 },
+      { id: 'login-new-device-new-city', mode: 'enforce', kind: 'NEW_DEVICE_NEW_CITY', lookbackDays: 90 },
+      { id: 'login-failed-attempts', mode: 'enforce', kind: 'FAILED_LOGINS', count: 5, windowMinutes: 15 },
+    ],
   },
   closure: { otpDigits: 6, otpTtlMinutes: 5, otpMaxAttempts: 5, otpResendAfterSeconds: 60 },
   hardship: { maxInstallments: 12 },

@@ -25,8 +25,10 @@ describe('product configuration', () => {
       rescoreAfterOnTimeCycles: 6,
     });
     expect(p.merchants.eligible).toEqual(['self-operated', 'affiliate-001', 'affiliate-002', 'affiliate-003']);
-    expect(p.risk.failedLogins).toEqual({ count: 5, windowMinutes: 15 });
-    expect(p.risk.velocity).toEqual({ count: 5, maxAmount: 5_000, windowMinutes: 10 });
+    const enforced = p.risk.rules.filter((r) => r.mode === 'enforce');
+    expect(enforced).toContainEqual({ id: 'login-failed-attempts', mode: 'enforce', kind: 'FAILED_LOGINS', count: 5, windowMinutes: 15 });
+    expect(enforced).toContainEqual({ id: 'velocity-small-purchases', mode: 'enforce', kind: 'VELOCITY', count: 5, maxAmount: 5_000, windowMinutes: 10 });
+    expect(enforced).toContainEqual({ id: 'login-new-device-new-city', mode: 'enforce', kind: 'NEW_DEVICE_NEW_CITY', lookbackDays: 90 });
     expect(parseRate(p.installments.monthlyFeeRate)).toEqual({ num: 1, den: 200 });
   });
 
