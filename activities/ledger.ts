@@ -3,7 +3,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import pino, { type Logger } from 'pino';
 import type { Database } from '../db/client';
 import { databaseErrorFacts, describeDatabaseError, isPermanentDatabaseError } from '../db/errors';
-import { auditLog, collectionCases, commandResults, creditLines, installments, journalEntries, ledgerAccounts, messages, postings, rejectedLineEvents, statements, transactions } from '../db/schema';
+import { auditLog, collectionCases, commandResults, creditLines, installments, journalEntries, ledgerAccounts, lineDecisions, messages, postings, rejectedLineEvents, riskEvents, statements, transactions } from '../db/schema';
 import { actorRef } from '../domain/audit';
 import type { LineEvent } from '../domain/line';
 import { sumPostings } from '../domain/ledger';
@@ -133,6 +133,18 @@ async function writeEvent(tx: Tx, event: LineEvent, isLatest: boolean): Promise<
   } else if (change?.action === 'CLOSE') {
     await tx.update(collectionCases).set({ status: 'CLOSED', closedAt: event.occurredAt, closeReason: change.reason })
       .where(and(eq(collectionCases.id, change.caseId), eq(collectionCases.creditLineId, event.creditLineId), eq(collectionCases.status, 'OPEN')));
+  }
+  // Rule hits (staff alerts) and the automated decisions they led to: written once, with the event.
+  if (event.riskEvents && event.riskEvents.length > 0) {
+    await tx.insert(riskEvents).values(event.riskEvents.map((r) => ({
+      id: r.id, creditLineId: event.creditLineId, customerId: event.state.customerId, rule: r.rule, shadow: r.shadow, figures: r.figures, action: r.action, occurredAt: event.occurredAt,
+    }))).onConflictDoNothing();
+  }
+  if (event.decisions && event.decisions.length > 0) {
+    await tx.insert(lineDecisions).values(event.decisions.map((d) => ({
+      creditLineId: event.creditLineId, id: d.id, customerId: event.state.customerId, kind: d.kind, outcome: d.outcome, reasons: d.reasons,
+      adverse: d.adverse, decidedBy: d.decidedBy, decidedAt: event.occurredAt, details: d.details,
+    }))).onConflictDoNothing();
   }
   return outcome;
 }

@@ -203,6 +203,20 @@ export function lineGateway(ctx: ApiContext) {
     },
 
     /**
+     * A line command without an Idempotency-Key header (suspending, lifting, a rule's action): the
+     * gateway makes the key, so the line decides it once and remembers the answer like any command.
+     * Answers the line's result (a refusal is the caller's to map); fails like a staff command.
+     */
+    async act<A extends Keyed, R extends CommandAnswer>(
+      creditLineId: string, update: UpdateDefinition<R, [A]>, request: Omit<A, keyof Keyed>, actor: Actor, options: StaffCommandOptions = {},
+    ): Promise<R> {
+      const key = `auto:${randomUUID()}`;
+      const args = [{ ...request, key, requestHash: fingerprint(update.name, creditLineId, request), actor } as A] as [A];
+      const call: LineCall = { kind: 'staff', creditLineId, operation: update.name, pending: 'COMMAND_PENDING', refused: options.refused ?? REQUEST_REFUSED };
+      return decideWithin(call, options.budgetMs ?? STAFF_COMMAND_BUDGET_MS, () => handle(creditLineId).executeUpdate(update, { args, updateId: updateIdFor(update.name, key, args[0].requestHash) }));
+    },
+
+    /**
      * A staff member's Update (no Idempotency-Key): one Update ID per call, sent again only when the
      * server hands it back unprocessed. Refusals without a code of their own answer `refused`.
      */

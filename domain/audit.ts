@@ -8,7 +8,9 @@ export type Actor =
   | { type: 'platform'; id: string }
   /** The line itself, acting on a rule (`cycle-close`, `penalty`, a risk rule) or the scoring model. */
   | { type: 'system'; id: string }
-  | { type: 'model'; id: string };
+  | { type: 'model'; id: string }
+  /** A risk-monitoring rule acting on its hit (`rule:<id>`, PRODUCT §8). */
+  | { type: 'rule'; id: string };
 
 export interface AuditEntry {
   /** What happened, in the domain's words: PURCHASE_APPROVED, PURCHASE_DECLINED, STATEMENT_CLOSED, … */

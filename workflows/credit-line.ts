@@ -15,7 +15,7 @@ import { OperatorView } from './operator-view';
 import { Underwriting } from './underwriting';
 import { STANDARD_PRODUCT, type Product } from '../domain/product';
 import {
-  conversionUpdate, installmentQuoteQuery, lineQuery, payoffQuery, purchaseUpdate, refundUpdate, repaymentUpdate, stateQuery, WRITE_REJECTED,
+  conversionUpdate, installmentQuoteQuery, liftUpdate, lineQuery, suspendUpdate, payoffQuery, purchaseUpdate, refundUpdate, repaymentUpdate, stateQuery, WRITE_REJECTED,
   type CreditLineInput, type CreditLineStatus, type CreditLineView,
 } from './messages';
 
@@ -55,7 +55,7 @@ const CATCH_UP_PAUSE_MS = { min: 60_000, max: 24 * 3600_000 };
  */
 const decisionRules = (): DecisionRules => {
   const solidGround = patched('solid-ground');
-  return { refuseOverpayment: solidGround, validateFreeText: solidGround };
+  return { refuseOverpayment: solidGround, validateFreeText: solidGround, riskRules: patched('risk') };
 };
 
 /** What a command's caller gets when it could not be carried out: a clear failure, never a stuck task. */
@@ -204,6 +204,8 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   setHandler(refundUpdate, (r) => handle({ type: 'refund', refundId: `r_${uuid4()}`, ...r }), { validator: (r) => validator({ type: 'refund', refundId: '', ...r }) });
   setHandler(repaymentUpdate, (r) => handle({ type: 'repayment', repaymentId: `rp_${uuid4()}`, ...r }), { validator: (r) => validator({ type: 'repayment', repaymentId: '', ...r }) });
   setHandler(conversionUpdate, (r) => handle({ type: 'conversion', ...r }), { validator: (r) => validator({ type: 'conversion', ...r }) });
+  setHandler(suspendUpdate, (r) => handle({ type: 'suspend', ...r }), { validator: (r) => validator({ type: 'suspend', ...r }) });
+  setHandler(liftUpdate, (r) => handle({ type: 'lift', ...r }), { validator: (r) => validator({ type: 'lift', ...r }) });
 
   // ── Underwriting (first run only; its Update is registered on every run and refused outside a review) ──
   underwriting.listen();

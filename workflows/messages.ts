@@ -70,6 +70,12 @@ export const refundUpdate = defineUpdate<CommandResult, [RefundRequest]>('refund
 export const repaymentUpdate = defineUpdate<CommandResult, [RepaymentRequest]>('repayment');
 export const conversionUpdate = defineUpdate<CommandResult, [ConversionRequest]>('convertToInstallments');
 
+/** Suspending and lifting (domain/line/suspension.ts): a rule's hit, staff, the customer's verified code, a review. */
+export type SuspendRequest = Omit<Extract<Command, { type: 'suspend' }>, 'type'>;
+export type LiftRequest = Omit<Extract<Command, { type: 'lift' }>, 'type'>;
+export const suspendUpdate = defineUpdate<CommandResult, [SuspendRequest]>('suspend');
+export const liftUpdate = defineUpdate<CommandResult, [LiftRequest]>('liftSuspension');
+
 /** The whole live state of an approved line (null while underwriting or declined). */
 export const lineQuery = defineQuery<CreditLineState | null>('line');
 export type QuoteAnswer = { ok: true; quote: InstallmentQuote } | { ok: false; code: RejectionCode; message: string };

@@ -7,6 +7,7 @@ import type { Feature } from './decider';
 import type { PurchaseFeature } from './purchase';
 import type { RefundFeature } from './refund';
 import type { RepaymentFeature } from './repayment';
+import type { LiftFeature, SuspendFeature } from './suspension';
 import type { LineState } from './state';
 
 /** Every feature that takes commands. A new one adds its line here and its decider in decide.ts. */
@@ -14,7 +15,9 @@ export type LineFeature =
   | PurchaseFeature
   | RefundFeature
   | RepaymentFeature
-  | ConversionFeature;
+  | ConversionFeature
+  | SuspendFeature
+  | LiftFeature;
 
 export type Command = LineFeature['command'];
 

@@ -10,11 +10,15 @@ import { conversion } from './conversion';
 import { CURRENT_RULES, refusal, type Decider, type Decision, type DecisionRules, type Feature, type LineTransaction } from './decider';
 import type { AuditEntry } from '../audit';
 import { storableTextProblem } from '../free-text';
-import { eventFor, type LineEvent } from './events';
-import { actorOf, audit } from './notices';
+import { eventFor, eventKey, type LineEvent } from './events';
+import { actorOf, audit, say } from './notices';
+import type { OutgoingMessage } from '../notifications';
 import { purchase } from './purchase';
 import { refund } from './refund';
 import { repayment } from './repayment';
+import { lift, RISK_REASONS, suspend } from './suspension';
+import type { RiskEventRecord } from './events';
+import type { DecisionRecord } from '../decisions';
 
 /** The dispatcher: each command type's decider. A new feature adds its line here (and in `LineFeature`). */
 const DECIDERS: { [T in Command['type']]: Decider<Extract<LineFeature, { command: { type: T } }>> } = {
@@ -22,6 +26,8 @@ const DECIDERS: { [T in Command['type']]: Decider<Extract<LineFeature, { command
   refund,
   repayment,
   conversion,
+  suspend,
+  lift,
 };
 
 /**
@@ -53,6 +59,11 @@ export function rememberedAnswer(state: CreditLineState, command: Pick<Command, 
  */
 function commandAudit(state: CreditLineState, command: Command, kind: string, result: CommandResult, transaction?: LineTransaction): AuditEntry {
   const details: NonNullable<AuditEntry['details']> = { key: command.key };
+  if (command.type === 'suspend') details.suspensionReason = command.reason;
+  if (command.type === 'lift') { details.suspensionReasons = command.reasons.join(','); details.via = command.via; }
+  if (command.type === 'suspend' && command.riskEventId && storableTextProblem(command.riskEventId) === null) details.riskEventId = command.riskEventId;
+  // A staff member's note is the why of what they did.
+  const note = 'note' in command && typeof command.note === 'string' && storableTextProblem(command.note) === null ? command.note : undefined;
   if ('amount' in command) details.amount = command.amount;
   // Ids the caller sent are recorded only when storable: a refused request may carry anything.
   const id = (name: string, value: string) => { if (storableTextProblem(value) === null) details[name] = value; };
@@ -61,7 +72,7 @@ function commandAudit(state: CreditLineState, command: Command, kind: string, re
   if ('statementId' in command) id('statementId', command.statementId);
   if (transaction) details.transactionId = transaction.id;
   return result.ok
-    ? audit(kind, actorOf(state, command.actor), details)
+    ? audit(kind, actorOf(state, command.actor), details, note)
     : audit(`${kind}_REFUSED`, actorOf(state, command.actor), details, result.code);
 }
 
@@ -81,20 +92,46 @@ export function decide(
   const invalid = decider.validate(command, product, rules);
   const decision: Decision<Feature> = invalid
     ? refusal(state.balances, command.type, invalid.code, invalid.message)
-    : decider.decide(state, command, localDay(now), product, rules);
+    : decider.decide(state, command, localDay(now), product, rules, now);
   const result = decision.result as CommandResult;
-  const next = remember({
+  const version = state.version + 1;
+  const decided = remember({
     ...state,
     ...decision.changes,
     balances: decision.balances,
     purchases: decision.purchases ?? state.purchases,
-    version: state.version + 1,
+    version,
   }, command, result);
-  const event = eventFor(state, next, now, decider.kind, `${command.type}:${command.key}`, {
+  const { riskEvents, decisions } = recordsOf(decision, state.creditLineId, version);
+  const id = `${command.type}:${command.key}`;
+  const said = suspensionNotice(state, decided, eventKey(state.creditLineId, decider.kind, id), now, product);
+  const next = said.state;
+  const event = eventFor(state, next, now, decider.kind, id, {
     command: { key: command.key, requestHash: command.requestHash, result },
     ...(decision.transaction ? { transaction: decision.transaction } : {}),
     ...(decision.entry ? { entry: decision.entry } : {}),
-    audit: [commandAudit(state, command, decider.kind, result, decision.transaction)],
+    audit: [commandAudit(state, command, command.type === 'lift' ? 'SUSPENSION_LIFTED' : decider.kind, result, decision.transaction)],
+    ...(said.messages.length > 0 ? { messages: said.messages } : {}),
+    ...(riskEvents.length > 0 ? { riskEvents } : {}),
+    ...(decisions.length > 0 ? { decisions } : {}),
   });
   return { state: next, result, event };
+}
+
+/** A decision's rule hits and decision records with their ids, scoped by the line and the event's version. */
+function recordsOf(decision: Decision<Feature>, creditLineId: string, version: number): { riskEvents: RiskEventRecord[]; decisions: DecisionRecord[] } {
+  const riskEvents = (decision.riskHits ?? []).map((h, i) => ({ id: `${creditLineId}:risk:${version}-${i + 1}`, rule: h.ruleId, shadow: h.shadow, action: h.action, figures: h.figures }));
+  const decisions = (decision.decisions ?? []).map(({ riskRule, ...d }, i) => {
+    const hit = riskEvents.find((r) => r.rule === riskRule);
+    return { ...d, id: `d-${version}-${i + 1}`, details: { ...d.details, ...(hit ? { riskEventId: hit.id } : {}) } };
+  });
+  return { riskEvents, decisions };
+}
+
+/** What the customer is told when a risk reason suspends the line, or a suspension is lifted. */
+function suspensionNotice(before: CreditLineState, after: CreditLineState, key: string, now: Instant, product: Product): { state: CreditLineState; messages: OutgoingMessage[] } {
+  const risky = (s: CreditLineState) => s.suspensionReasons.filter((r) => RISK_REASONS.includes(r)).length;
+  if (risky(after) > risky(before) && risky(before) === 0) return say(after, key, 'RISK_SUSPENDED', {}, now, product);
+  if (after.suspensionReasons.length < before.suspensionReasons.length) return say(after, key, 'SUSPENSION_LIFTED', {}, now, product);
+  return { state: after, messages: [] };
 }

@@ -6,12 +6,18 @@
  * (commands.ts) and one in the dispatcher (decide.ts).
  */
 import type { LineBalances } from '../balances';
-import type { Day } from '../calendar';
-import type { EntryKind, Posting } from '../ledger';
+import type { Day, Instant } from '../calendar';
+import type { DecisionRecord } from '../decisions';
+import type { RuleHit } from '../risk/rules';
+import { ENTRY_KINDS, type EntryKind, type Posting } from '../ledger';
 import type { Fen } from '../money';
 import type { Actor } from '../audit';
 import type { Product } from '../product';
 import type { LineState, PurchaseRecord } from './state';
+
+/** What an event records: a journal entry's kind, or a change with no money (a suspension, a new limit). */
+export type EventKind = EntryKind | 'SUSPENSION' | 'LIMIT_CHANGE';
+export const movesMoney = (kind: EventKind): kind is EntryKind => kind in ENTRY_KINDS;
 
 /** What every command carries. */
 export interface CommandBase {
@@ -60,8 +66,12 @@ export interface Decision<F extends Feature> {
   /** The refundable purchases after, when the decision changes them. */
   purchases?: PurchaseRecord[];
   transaction?: LineTransaction;
-  /** What else of the line the decision changes (a recovery's running total). */
-  changes?: Pick<LineState, 'chargedOff'>;
+  /** What else of the line the decision changes (a recovery's running total, a suspension, the risk record). */
+  changes?: Partial<Pick<LineState, 'chargedOff' | 'status' | 'suspensionReasons' | 'limit' | 'risk'>>;
+  /** Risk rules that hit (ids given by the dispatcher). */
+  riskHits?: RuleHit[];
+  /** Automated decisions it records (ids given by the dispatcher; `riskRule` links one to its rule's hit). */
+  decisions?: (Omit<DecisionRecord, 'id'> & { riskRule?: string })[];
   /** The journal entry, when it is not the change in the line's own accounts (a recovery: cash against credit losses). */
   entry?: { kind: EntryKind; postings: Posting[]; description?: string };
 }
@@ -75,16 +85,18 @@ export interface DecisionRules {
   refuseOverpayment: boolean;
   /** A purchase's description must be free text (API.md). */
   validateFreeText: boolean;
+  /** The monitoring rules of PRODUCT §8 (velocity) take part in purchase decisions. */
+  riskRules: boolean;
 }
-export const CURRENT_RULES: DecisionRules = { refuseOverpayment: true, validateFreeText: true };
+export const CURRENT_RULES: DecisionRules = { refuseOverpayment: true, validateFreeText: true, riskRules: true };
 
 export interface Decider<F extends Feature> {
-  /** The journal entry kind of this command's events, refusals included. */
-  kind: EntryKind;
+  /** The kind of this command's events, refusals included. */
+  kind: EventKind;
   /** Wrong in itself, whatever the line: the workflow's validator refuses it before it enters history. */
   validate(command: F['command'], product: Product, rules: DecisionRules): Refusal<F['code']> | null;
-  /** Decides a valid command on the line as it stands on `day` (brought up to now). Pure. */
-  decide(state: LineState, command: F['command'], day: Day, product: Product, rules: DecisionRules): Decision<F>;
+  /** Decides a valid command on the line as it stands on `day` (brought up to `now`). Pure. */
+  decide(state: LineState, command: F['command'], day: Day, product: Product, rules: DecisionRules, now: Instant): Decision<F>;
 }
 
 /** A refusal: nothing changes but the answer. */

@@ -4,6 +4,8 @@
  * read models it changes). Every event is checked before the state it leads to is taken.
  */
 import type { AuditEntry } from '../audit';
+import type { DecisionRecord } from '../decisions';
+import type { RiskAction } from '../risk/rules';
 import { statementIdOf, statementPrincipalOwed, type LineBalances } from '../balances';
 import { compareDays, dueDate, localDay, type Day, type Instant } from '../calendar';
 import { unstorableValue } from '../free-text';
@@ -14,7 +16,7 @@ import { daysPastDue, oldestUnpaidDueDate } from '../penalty';
 import { installmentFigures, lineFigures, type InstallmentFigures, type StatementFigures } from '../projection';
 import { owedByBucket, totalOwed } from '../waterfall';
 import type { CommandResult, CreditLineState } from './commands';
-import type { LineTransaction } from './decider';
+import { movesMoney, type EventKind, type LineTransaction } from './decider';
 import type { LineState, LineStatus, SuspensionReason } from './state';
 
 export interface LineProjection {
@@ -58,7 +60,14 @@ export interface LineEvent {
   /** Who did what, and why: written with the event, never changed. */
   audit?: AuditEntry[];
   collectionCase?: CollectionCaseChange;
+  /** Monitoring rules that hit (API.md `RiskEvent`), enforced or shadow: each a staff alert. */
+  riskEvents?: RiskEventRecord[];
+  /** Automated decisions taken by this event (API.md `Decision`), for explanation and review. */
+  decisions?: DecisionRecord[];
 }
+
+/** A rule's hit as stored: `id` is `<lineId>:risk:<version>-<n>`; the customer and the moment are the event's. */
+export interface RiskEventRecord { id: string; rule: string; shadow: boolean; action: RiskAction; figures: Record<string, number | boolean> }
 
 /** The collections case an event opens or closes (the human queue at DPD 15). */
 export type CollectionCaseChange =
@@ -76,7 +85,7 @@ export function readStateOf({ purchases: _p, remembered: _r, ...state }: CreditL
 }
 
 /** The read model of a line as it stands, with no money moved (a line just opened). */
-export function snapshotEvent(state: CreditLineState, now: Instant, what: string, extra: Pick<LineEvent, 'messages' | 'audit' | 'collectionCase'> = {}): LineEvent {
+export function snapshotEvent(state: CreditLineState, now: Instant, what: string, extra: Pick<LineEvent, 'messages' | 'audit' | 'collectionCase' | 'decisions'> = {}): LineEvent {
   return checkedEvent({
     idempotencyKey: eventKey(state.creditLineId, what, String(state.version)),
     creditLineId: state.creditLineId,
@@ -129,12 +138,12 @@ export function eventFor(
   before: CreditLineState,
   next: CreditLineState,
   now: Instant,
-  kind: EntryKind,
+  kind: EventKind,
   id: string,
-  extra: Pick<LineEvent, 'transaction' | 'command' | 'statements' | 'messages' | 'audit' | 'entry' | 'collectionCase'> = {},
+  extra: Pick<LineEvent, 'transaction' | 'command' | 'statements' | 'messages' | 'audit' | 'entry' | 'collectionCase' | 'riskEvents' | 'decisions'> = {},
 ): LineEvent {
   const day = localDay(now);
-  const postings = postingsFor(next.creditLineId, kind, lineAccountBalances(before.balances), lineAccountBalances(next.balances));
+  const postings = movesMoney(kind) ? postingsFor(next.creditLineId, kind, lineAccountBalances(before.balances), lineAccountBalances(next.balances)) : [];
   const line = project(next, day);
   // Only what this event changed goes to the read models: a purchase rewrites no installment rows.
   const installmentKey = (i: InstallmentFigures) => `${i.planId}#${i.seq}`;
@@ -148,7 +157,7 @@ export function eventFor(
     creditLineId: next.creditLineId,
     occurredAt: now,
     version: next.version,
-    ...(extra.entry ? {} : postings.length > 0 ? { entry: { kind, postings } } : {}),
+    ...(extra.entry ? {} : postings.length > 0 && movesMoney(kind) ? { entry: { kind, postings } } : {}),
     ...extra,
     line,
     state: readStateOf(next),

@@ -8,7 +8,7 @@
  * Layout, each file importing only the ones above it:
  *   state.ts      statuses, the line's state as every module sees it
  *   decider.ts    what a feature module is (command, answer, refusals; validate and decide)
- *   purchase.ts, refund.ts, repayment.ts, conversion.ts: one decider per feature
+ *   purchase.ts, refund.ts, repayment.ts, conversion.ts, suspension.ts: one decider per feature
  *   commands.ts   the `Command` union, `CommandResult`, the remembered answers, `CreditLineState`
  *   events.ts     the events and their projection to read models, checked before they are taken
  *   advance.ts    opening, the passing of time (cycle close, penalties), reads as of now, wake-ups
@@ -17,7 +17,7 @@
 export { LINE_STATUSES, REFUNDABLE_DAYS, SUSPENSION_REASONS, type LineState, type LineStatus, type PurchaseRecord, type SuspensionReason } from './state';
 export { CURRENT_RULES, type CommandBase, type DecisionRules, type LineTransaction } from './decider';
 export { REMEMBERED_COMMANDS, type Command, type CommandResult, type CreditLineState, type RejectionCode, type RememberedCommand } from './commands';
-export { LineInvariantError, project, readStateOf, snapshotEvent, type LineEvent, type LineProjection, type LineReadState, type StatementStatus } from './events';
+export { LineInvariantError, project, readStateOf, snapshotEvent, type LineEvent, type LineProjection, type LineReadState, type RiskEventRecord, type StatementStatus } from './events';
 export { advance, nextWakeUp, openedEvent, openLine, readLineAt, WAKE_UPS, type AdvanceRules, type WakeUp } from './advance';
 export { nextSmsAt, smsDue, smsSettled } from './notices';
 export { nextReminderAt } from './reminders';
@@ -27,3 +27,4 @@ export type { DeclineReason, PurchaseCommand } from './purchase';
 export type { RefundCommand } from './refund';
 export { payoff, type RepaymentCommand } from './repayment';
 export { planView, quoteInstallments, type ConversionCommand, type InstallmentPlanView } from './conversion';
+export { mayLift, RISK_REASONS, type LiftCommand, type LiftVia, type SuspendCommand } from './suspension';

@@ -53,7 +53,23 @@ export interface LineState {
   collection?: CollectionState;
   /** What a charge-off wrote off, and what was recovered since. */
   chargedOff?: ChargedOff;
+  /** What the risk rules and the statement re-scoring keep of the line's behaviour (absent before them). */
+  risk?: LineRisk;
 }
+
+/** The line's own record for the risk rules (PRODUCT §8). */
+export interface LineRisk {
+  /** Approved purchases small enough for a velocity rule, within its longest window. */
+  smallPurchases: Instant[];
+  /** Statements closed in a row with nothing past due (reset by a missed due date). */
+  onTimeCycles: number;
+  /** Due dates missed since the line opened. */
+  missedCycles: number;
+  /** Statements closed since the limit was last reviewed. */
+  cyclesSinceReview: number;
+}
+
+export const NO_RISK_RECORD: LineRisk = { smallPurchases: [], onTimeCycles: 0, missedCycles: 0, cyclesSinceReview: 0 };
 
 /** The overdue ladder while something is overdue (PRODUCT §7; the rules are in collections.ts). */
 export interface CollectionState {

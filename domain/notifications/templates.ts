@@ -26,6 +26,8 @@ interface Template {
   kind: MessageKind;
   channels: readonly Channel[];
   text: Record<Locale, (p: TemplateParams) => string>;
+  /** Parameters that are secrets (a one-time code): only the customer's SMS holds them in clear. */
+  secretParams?: readonly string[];
 }
 
 const fen = (p: TemplateParams, name: string): string => formatYuan(Number(p[name] ?? 0));
@@ -80,6 +82,39 @@ export const TEMPLATES = {
       en: (p) => `[Revolve] Final notice: ${str(p, 'daysPastDue')} days past due, CNY ${fen(p, 'overdue')} to pay. At ${str(p, 'chargeOffDpd')} days the debt is charged off and reported.`,
     },
   },
+  RISK_SUSPENDED: {
+    kind: 'SERVICE',
+    channels: ['SMS', 'IN_APP'],
+    text: {
+      'zh-CN': () => `【Revolve】为保护您的账户安全，您的白条已暂停使用。如是本人操作，可在 App 内通过短信验证码恢复，或联系客服。`,
+      en: () => `[Revolve] To protect your account, your credit line is suspended. If this was you, restore it in the app with an SMS code, or contact support.`,
+    },
+  },
+  SUSPENSION_LIFTED: {
+    kind: 'SERVICE',
+    channels: ['IN_APP'],
+    text: {
+      'zh-CN': () => `【Revolve】您的白条暂停原因已解除。`,
+      en: () => `[Revolve] A suspension of your credit line has been lifted.`,
+    },
+  },
+  LIMIT_CHANGED: {
+    kind: 'SERVICE',
+    channels: ['SMS', 'IN_APP'],
+    text: {
+      'zh-CN': (p) => `【Revolve】您的白条额度已由 ¥${fen(p, 'from')} 调整为 ¥${fen(p, 'to')}。如有疑问，可在 App 内查看原因并申请人工复核。`,
+      en: (p) => `[Revolve] Your credit limit has changed from CNY ${fen(p, 'from')} to CNY ${fen(p, 'to')}. See why in the app, and ask for a human review if you disagree.`,
+    },
+  },
+  VERIFICATION_CODE: {
+    kind: 'CODE',
+    channels: ['SMS'],
+    secretParams: ['code'],
+    text: {
+      'zh-CN': (p) => `【Revolve】您的验证码为 ${str(p, 'code')}，${str(p, 'validMinutes')}分钟内有效。请勿告诉他人，Revolve 工作人员不会向您索要验证码。`,
+      en: (p) => `[Revolve] Your verification code is ${str(p, 'code')}, valid for ${str(p, 'validMinutes')} minutes. Never share it: Revolve staff will never ask for it.`,
+    },
+  },
 } as const satisfies Record<string, Template>;
 
 export type TemplateName = keyof typeof TEMPLATES;
@@ -87,4 +122,16 @@ export const TEMPLATE_NAMES = Object.keys(TEMPLATES) as TemplateName[];
 
 export function renderMessage(template: TemplateName, params: TemplateParams, locale: Locale = DEFAULT_LOCALE): string {
   return TEMPLATES[template].text[locale](params);
+}
+
+/** The secret parameters of `template` (none for most). */
+export function secretParamsOf(template: string): readonly string[] {
+  const t = (TEMPLATES as Record<string, Template>)[template];
+  return t?.secretParams ?? [];
+}
+
+/** `params` with every secret replaced by `mask`: what may be stored or shown of a message's parameters. */
+export function maskedParams(template: string, params: TemplateParams, mask: string): TemplateParams {
+  const secrets = secretParamsOf(template);
+  return Object.fromEntries(Object.entries(params).map(([name, value]) => [name, secrets.includes(name) ? mask : value]));
 }

@@ -79,7 +79,8 @@ describe('a credit line over 24 monthly cycles', () => {
       if (command.type === 'purchase') result = await handle.executeUpdate(purchaseUpdate, { args: [{ key, requestHash, merchantId: command.merchantId, amount: command.amount }], updateId });
       else if (command.type === 'refund') result = await handle.executeUpdate(refundUpdate, { args: [{ key, requestHash, purchaseId: command.purchaseId, amount: command.amount }], updateId });
       else if (command.type === 'repayment') result = await handle.executeUpdate(repaymentUpdate, { args: [{ key, requestHash, amount: command.amount }], updateId });
-      else result = await handle.executeUpdate(conversionUpdate, { args: [{ key, requestHash, statementId: command.statementId, count: command.count }], updateId });
+      else if (command.type === 'conversion') result = await handle.executeUpdate(conversionUpdate, { args: [{ key, requestHash, statementId: command.statementId, count: command.count }], updateId });
+      else throw new Error(`not driven by this test: ${command.type}`);
       catchUpMirror(now);
       const ids = result.ok && result.type === 'purchase' ? { purchaseId: result.body.purchaseId }
         : result.ok && result.type === 'refund' ? { refundId: result.body.refundId }
