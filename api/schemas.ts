@@ -50,3 +50,15 @@ export const idempotencyKeyHeader = z.object({
   'idempotency-key': z.string({ error: IDEMPOTENCY_KEY_MESSAGE }).regex(IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_MESSAGE)
     .openapi({ description: 'Required on every POST that moves money (1–200 printable ASCII characters); same key + same body = same answer, money moved once' }),
 });
+
+/** A risk rule's hit (API.md `RiskEvent`): the figures that crossed the threshold, never personal data. */
+export const riskEventSchema = z.object({
+  id: z.string(),
+  creditLineId: z.string(),
+  customerId: z.string(),
+  rule: z.string().openapi({ description: "The rule's id in the product configuration" }),
+  shadow: z.boolean().openapi({ description: 'A rule in shadow mode records its hit and acts on nothing (action NONE)' }),
+  figures: z.record(z.string(), z.unknown()).openapi({ description: 'The numbers that crossed the threshold' }),
+  action: z.enum(['NONE', 'DECLINE', 'SUSPEND']),
+  occurredAt: z.string(),
+}).openapi('RiskEvent');

@@ -60,3 +60,29 @@ export async function withdrawApplication(db: Database, a: Pick<NewApplication, 
     await tx.delete(applications).where(eq(applications.id, a.applicationId));
   });
 }
+
+/**
+ * A declined application reopened for manual review (a reversed decision, API.md reviews): it holds
+ * the customer's one line again, unless another one does — then nothing changes and that one is returned.
+ */
+export async function reopenApplication(db: Database, applicationId: string): Promise<{ reopened: true; version: number } | { reopened: false; existing?: ExistingApplication; status?: string }> {
+  try {
+    return await db.transaction(async (tx) => {
+      const [application] = await tx.update(applications).set({ status: 'MANUAL_REVIEW', endedAt: null })
+        .where(and(eq(applications.id, applicationId), eq(applications.status, 'DECLINED'))).returning();
+      if (!application) {
+        const [row] = await tx.select({ status: applications.status }).from(applications).where(eq(applications.id, applicationId));
+        return { reopened: false as const, ...(row ? { status: row.status } : {}) };
+      }
+      const [line] = await tx.update(creditLines).set({ status: 'UNDERWRITING', closedAt: null })
+        .where(eq(creditLines.id, application.creditLineId)).returning({ version: creditLines.version });
+      return { reopened: true as const, version: line?.version ?? 0 };
+    });
+  } catch (err) {
+    if (databaseErrorFacts(err).constraint !== 'applications_one_open_per_customer_idx') throw err;
+    const [a] = await db.select({ customerId: applications.customerId }).from(applications).where(eq(applications.id, applicationId));
+    const [existing] = a ? await db.select({ applicationId: applications.id, creditLineId: applications.creditLineId }).from(applications)
+      .where(and(eq(applications.customerId, a.customerId), isNull(applications.endedAt))) : [];
+    return { reopened: false, ...(existing ? { existing } : {}) };
+  }
+}

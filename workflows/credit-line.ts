@@ -5,7 +5,7 @@ import type { Activities } from '../activities';
 import { localDay } from '../domain/calendar';
 import {
   advance, decide, LineInvariantError, nextWakeUp, openedEvent, payoff, quoteInstallments, rememberedAnswer, smsDue, smsSettled, validateCommand,
-  nextLadderAt, nextReminderAt, nextSmsAt, type AdvanceRules, type Command, type CommandResult, type CreditLineState, type DecisionRules, type WakeUp,
+  nextLadderAt, nextReminderAt, nextSmsAt, closesBetween, limitChangeFor, limitReviewDue, recordStatementCloses, reviewed, type AdvanceRules, type Command, type CommandResult, type CreditLineState, type DecisionRules, type WakeUp,
 } from '../domain/line';
 import { MoneyInvariantError } from '../domain/money';
 import { BalanceInvariantError } from '../domain/balances';
@@ -15,7 +15,7 @@ import { OperatorView } from './operator-view';
 import { Underwriting } from './underwriting';
 import { STANDARD_PRODUCT, type Product } from '../domain/product';
 import {
-  conversionUpdate, installmentQuoteQuery, liftUpdate, lineQuery, suspendUpdate, payoffQuery, purchaseUpdate, refundUpdate, repaymentUpdate, stateQuery, WRITE_REJECTED,
+  conversionUpdate, installmentQuoteQuery, liftUpdate, limitUpdate, lineQuery, suspendUpdate, type LimitRequest, payoffQuery, purchaseUpdate, refundUpdate, repaymentUpdate, stateQuery, WRITE_REJECTED,
   type CreditLineInput, type CreditLineStatus, type CreditLineView,
 } from './messages';
 
@@ -27,6 +27,13 @@ import {
 const { applyLineEvents } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: [WRITE_REJECTED] },
+});
+
+// The model re-scores a line at a statement: bounded, so a line never waits long to start its next run.
+const { rescoreLine } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['APPLICATION_NOT_FOUND'] },
 });
 
 // An SMS is delivered at least once (idempotent by its id), retried with backoff for two days (a
@@ -43,6 +50,8 @@ const speaks = (): boolean => patched('notifications');
 const reminds = (): boolean => patched('reminders');
 /** Whether this run works the overdue ladder (not in history from before it). */
 const collects = (): boolean => patched('collections');
+/** Whether this run keeps the line's repayment record and reviews its limit at statements (PRODUCT §8). */
+const reviewsLimits = (): boolean => patched('risk');
 /** Whether this run charges a day's penalty from the day's first moment (API.md: reads include the day's penalty). */
 const chargesToday = (): boolean => patched('penalty-through-today');
 
@@ -206,6 +215,29 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   setHandler(conversionUpdate, (r) => handle({ type: 'conversion', ...r }), { validator: (r) => validator({ type: 'conversion', ...r }) });
   setHandler(suspendUpdate, (r) => handle({ type: 'suspend', ...r }), { validator: (r) => validator({ type: 'suspend', ...r }) });
   setHandler(liftUpdate, (r) => handle({ type: 'lift', ...r }), { validator: (r) => validator({ type: 'lift', ...r }) });
+  // A person's limit: never `MODEL` (that is the line's own review, below).
+  const personal = (r: LimitRequest): Command => ({ type: 'setLimit', ...r, via: r.via === 'MODEL' ? 'STAFF' : r.via });
+  setHandler(limitUpdate, (r) => handle(personal(r)), { validator: (r) => validator(personal(r)) });
+
+  /**
+   * After a statement closed: the line's repayment record, and a limit review when one is due (PRODUCT
+   * §8). The model runs in an activity; a failure skips this review (the next statement tries again).
+   */
+  const reviewLimit = async (closedFrom: string) => {
+    if (!line) return;
+    const day = localDay(nowIso());
+    line = recordStatementCloses(line, closesBetween(closedFrom, line.nextStatementDate, line.statementDay), day);
+    const review = limitReviewDue(line, product, day);
+    if (!review) return;
+    line = reviewed(line);
+    try {
+      const scored = await rescoreLine({ creditLineId: input.creditLineId, behaviour: review.behaviour });
+      const change = line ? limitChangeFor(line, review, scored, product, closedFrom) : null;
+      if (change) await handle(change);
+    } catch (err) {
+      log.warn('the limit review was skipped; the next statement tries again', { creditLineId: input.creditLineId, reason: err instanceof Error ? err.message : String(err) });
+    }
+  };
 
   // ── Underwriting (first run only; its Update is registered on every run and refused outside a review) ──
   underwriting.listen();
@@ -239,6 +271,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     }
     // A statement closed (here, or in a command handled at or after the close), or the run is full.
     if (line.nextStatementDate !== current.nextStatementDate || runIsFull()) {
+      if (line.nextStatementDate !== current.nextStatementDate && reviewsLimits()) await reviewLimit(current.nextStatementDate);
       // Every handler answered and every write landed, then a fresh history with the state carried.
       await condition(() => allHandlersFinished() && allWritten());
       // SMS still being delivered go on in the next run (carried as pending; delivery is idempotent).

@@ -20,6 +20,11 @@ export interface CreditLineInput {
   customerId: string;
   productId: string;
   statementDay: number;
+  /**
+   * A declined application reopened for manual review by a reversed decision: the model scores it
+   * again and staff decide, whatever the score; read-model versions go on from `version`.
+   */
+  reopened?: { version: number };
 }
 
 /** The line's status as operators see it: before approval, then the open line's own (domain) status. */
@@ -75,6 +80,9 @@ export type SuspendRequest = Omit<Extract<Command, { type: 'suspend' }>, 'type'>
 export type LiftRequest = Omit<Extract<Command, { type: 'lift' }>, 'type'>;
 export const suspendUpdate = defineUpdate<CommandResult, [SuspendRequest]>('suspend');
 export const liftUpdate = defineUpdate<CommandResult, [LiftRequest]>('liftSuspension');
+/** A new limit set by a person (staff, a review's reversal); the model's own changes are the line's. */
+export type LimitRequest = Omit<Extract<Command, { type: 'setLimit' }>, 'type' | 'model'>;
+export const limitUpdate = defineUpdate<CommandResult, [LimitRequest]>('setLimit');
 
 /** The whole live state of an approved line (null while underwriting or declined). */
 export const lineQuery = defineQuery<CreditLineState | null>('line');

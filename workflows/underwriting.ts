@@ -54,7 +54,13 @@ export class Underwriting {
 
   /** Scores, waits for staff if needed (declined when the review period passes), records each decision. */
   async run(): Promise<UnderwritingOutcome> {
-    const scored = await scoreApplication(this.input.applicationId);
+    const model = await scoreApplication(this.input.applicationId);
+    // Reopened on review: a person decides whatever the score (the model's limit, or the smallest, stands as a proposal).
+    const reopened = this.input.reopened;
+    if (reopened) this.recorded = reopened.version;
+    const scored: UnderwritingResult = reopened && model.decision !== 'MANUAL_REVIEW'
+      ? { ...model, decision: 'MANUAL_REVIEW', limit: model.limit ?? this.product.underwriting.minLimit }
+      : model;
     await this.record(scored, `model:${scored.modelVersion}`);
     let outcome = scored;
     let decidedBy: Actor = { type: 'model', id: scored.modelVersion };

@@ -1,14 +1,16 @@
 import { Router } from 'express';
-import { decideApplicationUpdate } from '../../workflows/messages';
+import { decideApplicationUpdate, liftUpdate, suspendUpdate } from '../../workflows/messages';
+import { SUSPENSION_REASONS } from '../../domain/line';
 import { localDay } from '../../domain/calendar';
 import { STANDARD_PRODUCT } from '../../domain/product';
+import type { Principal } from '../auth';
 import type { ApiContext } from '../context';
-import { lineGateway, type Refusal } from '../gateway';
+import { lineGateway, rejection, type Refusal } from '../gateway';
 import { z } from '../openapi';
 import { Problem } from '../problem';
 import { findApplicationFor, findCreditLineFor, lineRecord, searchCreditLines, toCreditLine } from '../read-models';
 import { commonErrors, defineRoute } from '../route';
-import { creditLineSchema, creditLineStatusSchema, fenSchema, freeText, idParam, idSchema } from '../schemas';
+import { creditLineSchema, creditLineStatusSchema, fenSchema, freeText, idParam, idSchema, riskEventSchema } from '../schemas';
 
 const STAFF: ('support' | 'admin')[] = ['support', 'admin'];
 const staffErrors = { ...commonErrors, 403: { description: 'Not staff', schema: commonErrors[400].schema } };
@@ -17,6 +19,12 @@ const encodeCursor = (id: string) => Buffer.from(id, 'utf8').toString('base64url
 const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString('utf8');
 
 const NOT_IN_REVIEW: Refusal = { status: 409, code: 'APPLICATION_NOT_IN_REVIEW', title: 'Not in manual review' };
+
+/** Suspension refusals about the line's reasons are a conflict with its state (409), not bad input; the rest as the line said. */
+const SUSPENSION_CONFLICTS = ['NOT_SUSPENDED_FOR_REASON', 'REASON_NOT_LIFTABLE'];
+const suspensionRefused = (answer: { code: string; message: string }): Problem => (SUSPENSION_CONFLICTS.includes(answer.code)
+  ? new Problem(409, answer.code, 'Suspension conflict', answer.message)
+  : rejection(answer.code, answer.message));
 
 export function supportRoutes(ctx: ApiContext): Router {
   const router = Router();
@@ -51,8 +59,8 @@ export function supportRoutes(ctx: ApiContext): Router {
     params: idParam,
     responses: {
       200: {
-        description: 'The line, its underwriting decision, its audit trail (newest first), the messages it sent (SMS with the phone masked, with their delivery attempts) and the events the database refused',
-        schema: creditLineSchema.extend({ underwriting: z.unknown(), audit: z.array(z.unknown()), messages: z.array(z.unknown()), rejectedEvents: z.array(z.unknown()) }),
+        description: 'The line, its underwriting decision, its audit trail (newest first), the messages it sent (SMS with the phone masked, with their delivery attempts), the events the database refused and its risk events (the last 100, newest first)',
+        schema: creditLineSchema.extend({ underwriting: z.unknown(), audit: z.array(z.unknown()), messages: z.array(z.unknown()), rejectedEvents: z.array(z.unknown()), riskEvents: z.array(riskEventSchema) }),
       },
       ...staffErrors,
     },
@@ -83,6 +91,53 @@ export function supportRoutes(ctx: ApiContext): Router {
     // The line refuses a decision it is not waiting for: that refusal is 409 too.
     const result = await lines.staffCommand(application.creditLineId, decideApplicationUpdate, { ...body, staffId: principal.subject }, { refused: NOT_IN_REVIEW });
     return { status: 200, body: result };
+  });
+
+  // ── Staff suspension (PRODUCT §2, §8): the line decides and audits (the actor and the note travel with the command) ──
+
+  const suspensionErrors = {
+    ...staffErrors,
+    409: { description: 'The line is not suspended for that reason (`NOT_SUSPENDED_FOR_REASON`), or staff cannot lift it (`REASON_NOT_LIFTABLE`)', schema: commonErrors[400].schema },
+    422: { description: 'The line is not open (`LINE_NOT_ACTIVE`)', schema: commonErrors[400].schema },
+    503: { description: 'The line has not answered yet (`COMMAND_PENDING`): look at the line before sending again', schema: commonErrors[400].schema },
+  };
+
+  /** The line as it answered, re-read: the line writes its read model before it answers. */
+  const lineAfter = async (principal: Principal, id: string) => ({ status: 200, body: toCreditLine(await findCreditLineFor(ctx.db, principal, id), await ctx.now()) });
+
+  /** A line that is not open yet (or never will be) has no suspension to change; its workflow takes no such command. */
+  const requireOpened = (line: Awaited<ReturnType<typeof findCreditLineFor>>) => {
+    if (line.status === 'UNDERWRITING' || line.status === 'DECLINED') throw rejection('LINE_NOT_ACTIVE', `the line is ${line.status.toLowerCase()}`);
+  };
+
+  defineRoute(router, {
+    method: 'post', path: '/v1/support/credit-lines/:id/suspension', summary: 'Suspend a line (staff)', tags: ['support'], roles: STAFF,
+    params: idParam,
+    body: z.object({
+      reason: z.enum(['STAFF', 'RISK_LOGIN', 'RISK_VELOCITY']).default('STAFF').openapi({ description: 'The suspension reason (STAFF unless a risk finding is recorded by hand)' }),
+      note: freeText().min(1),
+    }).strict(),
+    responses: { 200: { description: 'The line, suspended', schema: creditLineSchema }, ...suspensionErrors },
+  }, async ({ params, body, principal }) => {
+    const line = await findCreditLineFor(ctx.db, principal, params.id);
+    requireOpened(line);
+    const answer = await lines.act(line.id, suspendUpdate, { reason: body.reason, note: body.note }, { type: 'staff', id: principal.subject });
+    if (!answer.ok) throw suspensionRefused(answer);
+    return lineAfter(principal, line.id);
+  });
+
+  defineRoute(router, {
+    method: 'delete', path: '/v1/support/credit-lines/:id/suspension', summary: 'Lift one suspension reason after review (staff)', tags: ['support'], roles: STAFF,
+    params: idParam,
+    query: z.object({ reason: z.enum(SUSPENSION_REASONS) }),
+    body: z.object({ note: freeText().min(1) }).strict(),
+    responses: { 200: { description: 'The line, ACTIVE again when no other reason is held', schema: creditLineSchema }, ...suspensionErrors },
+  }, async ({ params, query, body, principal }) => {
+    const line = await findCreditLineFor(ctx.db, principal, params.id);
+    requireOpened(line);
+    const answer = await lines.act(line.id, liftUpdate, { reasons: [query.reason], via: 'STAFF', note: body.note }, { type: 'staff', id: principal.subject });
+    if (!answer.ok) throw suspensionRefused(answer);
+    return lineAfter(principal, line.id);
   });
 
   return router;

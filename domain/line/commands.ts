@@ -8,6 +8,7 @@ import type { PurchaseFeature } from './purchase';
 import type { RefundFeature } from './refund';
 import type { RepaymentFeature } from './repayment';
 import type { LiftFeature, SuspendFeature } from './suspension';
+import type { LimitFeature } from './limit';
 import type { LineState } from './state';
 
 /** Every feature that takes commands. A new one adds its line here and its decider in decide.ts. */
@@ -17,7 +18,8 @@ export type LineFeature =
   | RepaymentFeature
   | ConversionFeature
   | SuspendFeature
-  | LiftFeature;
+  | LiftFeature
+  | LimitFeature;
 
 export type Command = LineFeature['command'];
 

@@ -17,6 +17,7 @@ import { purchase } from './purchase';
 import { refund } from './refund';
 import { repayment } from './repayment';
 import { lift, RISK_REASONS, suspend } from './suspension';
+import { setLimit } from './limit';
 import type { RiskEventRecord } from './events';
 import type { DecisionRecord } from '../decisions';
 
@@ -28,6 +29,7 @@ const DECIDERS: { [T in Command['type']]: Decider<Extract<LineFeature, { command
   conversion,
   suspend,
   lift,
+  setLimit,
 };
 
 /**
@@ -61,6 +63,7 @@ function commandAudit(state: CreditLineState, command: Command, kind: string, re
   const details: NonNullable<AuditEntry['details']> = { key: command.key };
   if (command.type === 'suspend') details.suspensionReason = command.reason;
   if (command.type === 'lift') { details.suspensionReasons = command.reasons.join(','); details.via = command.via; }
+  if (command.type === 'setLimit') { details.from = state.limit; details.limit = command.limit; details.via = command.via; }
   if (command.type === 'suspend' && command.riskEventId && storableTextProblem(command.riskEventId) === null) details.riskEventId = command.riskEventId;
   // A staff member's note is the why of what they did.
   const note = 'note' in command && typeof command.note === 'string' && storableTextProblem(command.note) === null ? command.note : undefined;
@@ -104,7 +107,7 @@ export function decide(
   }, command, result);
   const { riskEvents, decisions } = recordsOf(decision, state.creditLineId, version);
   const id = `${command.type}:${command.key}`;
-  const said = suspensionNotice(state, decided, eventKey(state.creditLineId, decider.kind, id), now, product);
+  const said = noticeOf(state, decided, eventKey(state.creditLineId, decider.kind, id), now, product);
   const next = said.state;
   const event = eventFor(state, next, now, decider.kind, id, {
     command: { key: command.key, requestHash: command.requestHash, result },
@@ -128,8 +131,9 @@ function recordsOf(decision: Decision<Feature>, creditLineId: string, version: n
   return { riskEvents, decisions };
 }
 
-/** What the customer is told when a risk reason suspends the line, or a suspension is lifted. */
-function suspensionNotice(before: CreditLineState, after: CreditLineState, key: string, now: Instant, product: Product): { state: CreditLineState; messages: OutgoingMessage[] } {
+/** What the customer is told when a risk reason suspends the line, a suspension is lifted, or the limit changes. */
+function noticeOf(before: CreditLineState, after: CreditLineState, key: string, now: Instant, product: Product): { state: CreditLineState; messages: OutgoingMessage[] } {
+  if (after.limit !== before.limit) return say(after, key, 'LIMIT_CHANGED', { from: before.limit, to: after.limit }, now, product);
   const risky = (s: CreditLineState) => s.suspensionReasons.filter((r) => RISK_REASONS.includes(r)).length;
   if (risky(after) > risky(before) && risky(before) === 0) return say(after, key, 'RISK_SUSPENDED', {}, now, product);
   if (after.suspensionReasons.length < before.suspensionReasons.length) return say(after, key, 'SUSPENSION_LIFTED', {}, now, product);

@@ -8,7 +8,8 @@
  * Layout, each file importing only the ones above it:
  *   state.ts      statuses, the line's state as every module sees it
  *   decider.ts    what a feature module is (command, answer, refusals; validate and decide)
- *   purchase.ts, refund.ts, repayment.ts, conversion.ts, suspension.ts: one decider per feature
+ *   purchase.ts, refund.ts, repayment.ts, conversion.ts, suspension.ts, limit.ts: one decider per feature
+ *   limit-review.ts  re-scoring at statements: when to ask the model, and the new limit its answer allows
  *   commands.ts   the `Command` union, `CommandResult`, the remembered answers, `CreditLineState`
  *   events.ts     the events and their projection to read models, checked before they are taken
  *   advance.ts    opening, the passing of time (cycle close, penalties), reads as of now, wake-ups
@@ -28,3 +29,5 @@ export type { RefundCommand } from './refund';
 export { payoff, type RepaymentCommand } from './repayment';
 export { planView, quoteInstallments, type ConversionCommand, type InstallmentPlanView } from './conversion';
 export { mayLift, RISK_REASONS, type LiftCommand, type LiftVia, type SuspendCommand } from './suspension';
+export { setLimit, usedCredit, type LimitCommand, type LimitVia } from './limit';
+export { closesBetween, limitChangeFor, limitReviewDue, recordStatementCloses, reviewed, type LimitReview, type LineBehaviour, type Rescored } from './limit-review';

@@ -16,7 +16,7 @@ import { inQuietHours } from '../../domain/notifications';
 import { STANDARD_PRODUCT } from '../../domain/product';
 import type { UnderwritingResult } from '../../domain/underwriting';
 import { workflowBundle } from '../../runtime/worker';
-import { lineQuery, purchaseUpdate, WRITE_REJECTED, workflowIdFor, type CreditLineInput } from '../../workflows/messages';
+import { liftUpdate, lineQuery, purchaseUpdate, WRITE_REJECTED, workflowIdFor, type CreditLineInput } from '../../workflows/messages';
 import { timeSkippingEnvironment } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -32,7 +32,14 @@ const refusedAmounts = new Set<number>([7_777]);
 
 const approved: UnderwritingResult = { decision: 'APPROVE', probabilityOfDefault: 0.02, limit: 1_000_000, reasonCodes: [], modelVersion: 'stub-model-1' };
 
-const stubs: Pick<Activities, 'scoreApplication' | 'recordUnderwritingDecision' | 'applyLineEvents' | 'deliverSms' | 'markSmsUndeliverable'> = {
+/** What the stubbed model answers when the line asks for a limit review (per line: the behaviour it was told). */
+const rescored: { creditLineId: string; behaviour: unknown }[] = [];
+
+const stubs: Pick<Activities, 'scoreApplication' | 'recordUnderwritingDecision' | 'applyLineEvents' | 'deliverSms' | 'markSmsUndeliverable' | 'rescoreLine'> = {
+  rescoreLine: async (input) => {
+    rescored.push(input);
+    return { probabilityOfDefault: 0.01, modelLimit: 2_345_678, reasonCodes: [], modelVersion: 'stub-model-1' };
+  },
   scoreApplication: async () => approved,
   recordUnderwritingDecision: async () => undefined,
   applyLineEvents: async (events) => {
@@ -126,5 +133,57 @@ describe('the line\'s workflow with stubbed activities', () => {
     expect(new Set(versions).size).toBe(versions.length);
     expect((await handle.query(lineQuery))?.balances.currentCycle).toBe(3_000);
     await handle.terminate('test done');
+  });
+});
+
+describe('risk in the line (time-skipping)', () => {
+  const buy = (handle: Awaited<ReturnType<typeof openLine>>['handle'], amount = 5_000) =>
+    handle.executeUpdate(purchaseUpdate, { args: [{ key: randomUUID(), requestHash: 'h', merchantId: 'self-operated', amount }] });
+  const events = (creditLineId: string) => written.get(creditLineId) ?? [];
+
+  it('declines the fifth small purchase within 10 minutes and suspends the line; the customer\'s verified code lifts it', async () => {
+    const { input, handle } = await openLine();
+    for (let i = 0; i < 4; i++) {
+      expect(await buy(handle)).toMatchObject({ ok: true });
+      await env.sleep(60_000);
+    }
+    expect(await buy(handle)).toMatchObject({ ok: false, code: 'RISK_DECLINED' });
+    expect(await handle.query(lineQuery)).toMatchObject({ status: 'SUSPENDED', suspensionReasons: ['RISK_VELOCITY'] });
+    const declined = events(input.creditLineId).at(-1)!;
+    expect(declined.riskEvents?.map((r) => [r.rule, r.shadow, r.action])).toEqual([['velocity-small-purchases', false, 'SUSPEND'], ['velocity-small-purchases-trial', true, 'NONE']]);
+    expect(declined.decisions?.map((d) => d.kind)).toEqual(['PURCHASE_DECLINE', 'SUSPENSION']);
+    expect(await buy(handle)).toMatchObject({ ok: false, code: 'LINE_NOT_ACTIVE' });
+
+    const lifted = await handle.executeUpdate(liftUpdate, { args: [{ key: randomUUID(), requestHash: 'h', reasons: ['RISK_LOGIN', 'RISK_VELOCITY'], via: 'VERIFICATION', actor: { type: 'customer', id: input.customerId } }] });
+    expect(lifted).toMatchObject({ ok: true, body: { status: 'ACTIVE', suspensionReasons: [] } });
+    expect(await buy(handle)).toMatchObject({ ok: true });
+    await handle.terminate('test done');
+  });
+
+  it('lets five small purchases spread over 11 minutes through, recording the trial rule in shadow only', async () => {
+    const { input, handle } = await openLine();
+    for (let i = 0; i < 5; i++) {
+      expect(await buy(handle)).toMatchObject({ ok: true });
+      if (i < 4) await env.sleep(165_000); // 2 min 45 s apart: the fifth comes 11 minutes after the first
+    }
+    expect(await handle.query(lineQuery)).toMatchObject({ status: 'ACTIVE' });
+    const hits = events(input.creditLineId).flatMap((e) => e.riskEvents ?? []);
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits.every((h) => h.shadow && h.action === 'NONE')).toBe(true);
+    await handle.terminate('test done');
+  });
+
+  it('asks the model for a limit review after six on-time statements and raises the limit it allows', async () => {
+    const { input, handle } = await openLine();
+    for (let cycle = 0; cycle < 7 && !events(input.creditLineId).some((e) => e.decisions?.some((d) => d.kind === 'LIMIT_CHANGE')); cycle++) {
+      await env.sleep(31 * 24 * 3600_000);
+    }
+    const change = events(input.creditLineId).find((e) => e.decisions?.some((d) => d.kind === 'LIMIT_CHANGE'));
+    expect(change?.decisions?.[0]).toMatchObject({ kind: 'LIMIT_CHANGE', outcome: 'RAISED', adverse: false, decidedBy: 'model:stub-model-1', details: { from: 1_000_000, to: 2_340_000 } });
+    expect(change?.messages?.map((m) => m.template)).toContain('LIMIT_CHANGED');
+    expect(rescored.find((r) => r.creditLineId === input.creditLineId)?.behaviour).toMatchObject({ onTimeCycles: 6, missedCycles: 0 });
+    const live = await env.client.workflow.getHandle(workflowIdFor(input.creditLineId)).query(lineQuery);
+    expect(live?.limit).toBe(2_340_000);
+    await env.client.workflow.getHandle(workflowIdFor(input.creditLineId)).terminate('test done');
   });
 });
