@@ -9,12 +9,15 @@ import { errorHandler, problems } from './problem';
 import { DEFAULT_RATE_LIMITS, rateLimiters, type RateLimitSettings } from './rate-limits';
 import { applicationRoutes } from './routes/applications';
 import { collectionRoutes } from './routes/collections';
+import { decisionRoutes } from './routes/decisions';
 import { creditLineRoutes } from './routes/credit-lines';
 import { messageRoutes } from './routes/messages';
 import { moneyRoutes } from './routes/money';
 import { statementRoutes } from './routes/statements';
 import { opsRoutes } from './routes/ops';
+import { riskRoutes } from './routes/risk';
 import { supportRoutes } from './routes/support';
+import { verificationRoutes } from './routes/verification';
 
 export interface AppOptions {
   /** Rate limits (API.md: 429 with Retry-After); defaults are generous, production sets them by config. */
@@ -59,6 +62,9 @@ export function createApp(ctx: ApiContext, opts: AppOptions = {}) {
   v1.use(supportRoutes(ctx));
   v1.use(collectionRoutes(ctx));
   v1.use(messageRoutes(ctx));
+  v1.use(verificationRoutes(ctx));
+  v1.use(riskRoutes(ctx));
+  v1.use(decisionRoutes(ctx));
   app.use(v1);
 
   app.use((req: Request) => { throw problems.notFound(`${req.method} ${req.path}`); });

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
+import type { SmsProvider } from '../activities/sms';
 import type { Database } from '../db/client';
 
 /** What the HTTP layer needs: the read models, the Temporal client, and where workflows run. */
@@ -11,4 +12,6 @@ export interface ApiContext {
   jwtSecret: string;
   /** The clock reads are made at: the system's, or the time-skipping test server's (REVOLVE_CLOCK). */
   now: () => Date | Promise<Date>;
+  /** The SMS gateway (SMS_PROVIDER) one-time codes are sent through while the customer waits; the log provider unless given. */
+  sms?: SmsProvider;
 }

@@ -16,7 +16,7 @@ import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { and, eq, sql } from 'drizzle-orm';
-import { insertApplication } from '../../db/applications';
+import { insertApplication, reopenApplication } from '../../db/applications';
 import { connect, disconnect, type Database } from '../../db/client';
 import { applyMigrations } from '../../db/migrate';
 import { applications, messages } from '../../db/schema';
@@ -31,7 +31,7 @@ import { startEmbeddedPostgres } from '../../toolchain/postgres';
 import { resolveTestServer } from '../../toolchain/test-server';
 import type { creditLine } from '../../workflows/credit-line';
 import {
-  conversionUpdate, decideApplicationUpdate, lineQuery, payoffQuery, purchaseUpdate, refundUpdate, repaymentUpdate, searchAttributes, stateQuery,
+  conversionUpdate, decideApplicationUpdate, liftUpdate, limitUpdate, lineQuery, payoffQuery, purchaseUpdate, refundUpdate, repaymentUpdate, searchAttributes, stateQuery, suspendUpdate,
   updateIdFor, workflowIdFor, type CreditLineInput, type CreditLineStatus,
 } from '../../workflows/messages';
 import { historyToJson } from './history-json';
@@ -45,7 +45,9 @@ const BORDERLINE = { monthlyIncome: 300_000, employmentMonths: 12 }; // PD betwe
 type Line = WorkflowHandleWithFirstExecutionRunId<typeof creditLine>;
 
 /** The money Updates and the request each takes, less the key and hash the caller adds. */
-const UPDATES = { purchase: purchaseUpdate, refund: refundUpdate, repayment: repaymentUpdate, conversion: conversionUpdate } as const;
+const UPDATES = {
+  purchase: purchaseUpdate, refund: refundUpdate, repayment: repaymentUpdate, conversion: conversionUpdate, suspend: suspendUpdate, lift: liftUpdate, setLimit: limitUpdate,
+} as const;
 type RequestOf<K extends keyof typeof UPDATES> = (typeof UPDATES)[K] extends UpdateDefinition<CommandResult, [infer R]> ? Omit<R, 'key' | 'requestHash'> : never;
 
 async function main(): Promise<void> {
@@ -159,6 +161,49 @@ class Paths {
       expectEqual((await line.result()).status, 'DECLINED', 'underwriting-review-declined');
       await this.capture('underwriting-review-declined', line, { terminate: false });
     }
+
+    {
+      // Declined, then reversed on review (patch-free: a new run with `reopened`): staff decide it.
+      const declined = await this.apply(LOW_INCOME);
+      expectEqual((await declined.result()).status, 'DECLINED', 'underwriting-reopened');
+      const applicationId = this.applicationIds.get(declined.workflowId) ?? '';
+      const reopened = await reopenApplication(this.db, applicationId);
+      if (!reopened.reopened) throw new Error('underwriting-reopened: not reopened');
+      const input = (await declined.fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+      const started = JSON.parse(Buffer.from(input?.data ?? new Uint8Array()).toString('utf8')) as CreditLineInput;
+      const line = await this.env.client.workflow.start<typeof creditLine>('creditLine', {
+        workflowId: declined.workflowId, taskQueue: TASK_QUEUE, args: [{ ...started, reopened: { version: reopened.version } }],
+      });
+      await this.waitForManualReview(line);
+      const outcome = await line.executeUpdate(decideApplicationUpdate, { args: [{ approve: true, limit: 100_000, note: 'payslips seen on review', staffId: 'S3' }] });
+      expectEqual(outcome.status, 'APPROVED', 'underwriting-reopened');
+      await this.waitForStatus(line, 'ACTIVE');
+      await this.capture('underwriting-reopened', line);
+    }
+
+    // ── Risk (patch \`risk\`): velocity, suspensions lifted, staff limits ──
+    {
+      const line = await this.openLine();
+      for (let i = 0; i < 4; i++) await this.command(line, 'purchase', { merchantId: 'self-operated', amount: 5_000 }, true);
+      const fifth = await this.command(line, 'purchase', { merchantId: 'self-operated', amount: 5_000 }, false);
+      expectEqual(fifth.ok ? 'APPROVED' : fifth.code, 'RISK_DECLINED', 'velocity');
+      await this.capture('velocity', line, { terminate: false });
+      await this.command(line, 'lift', { reasons: ['RISK_LOGIN', 'RISK_VELOCITY'], via: 'VERIFICATION', actor: { type: 'customer', id: 'customer' } }, true);
+      await this.command(line, 'purchase', { merchantId: 'self-operated', amount: 5_000 }, true);
+      await this.capture('risk-lifted', line);
+    }
+    {
+      const line = await this.openLine();
+      const staff = { type: 'staff', id: 'S1' } as const;
+      await this.command(line, 'suspend', { reason: 'RISK_LOGIN', riskEventId: 'risk-1', actor: { type: 'rule', id: 'login-new-device-new-city' } }, true);
+      await this.command(line, 'suspend', { reason: 'STAFF', note: 'called the customer', actor: staff }, true);
+      await this.command(line, 'lift', { reasons: ['RISK_LOGIN'], via: 'STAFF', note: 'it was them', actor: staff }, true);
+      await this.command(line, 'lift', { reasons: ['STAFF'], via: 'REVIEW', note: 'reversed on review', actor: staff }, true);
+      await this.command(line, 'setLimit', { limit: 150_000, via: 'REVIEW', note: 'restored', actor: staff }, true);
+      await this.capture('suspensions', line);
+    }
+    // Opened now, reviewed after six statements (time moves in the ladder below, and after it).
+    const reviewed = await this.openLine();
 
     // ── Money on an open line, within one cycle ──
     {
@@ -287,6 +332,35 @@ class Paths {
       await this.capture('charge-off', ladder, { runId: await this.latestRunId(ladder), terminate: false });
       await this.command(ladder, 'repayment', { amount: 10_000 }, true);
       await this.capture('recovery', ladder, { runId: await this.latestRunId(ladder) });
+    }
+
+    // ── Six on-time statements: the model reviews the limit (patch \`risk\`) ──
+    {
+      for (let month = 0; month < 8; month++) {
+        const state = await reviewed.query(lineQuery).catch(() => null);
+        if (state?.risk && state.risk.onTimeCycles >= 6 && state.risk.cyclesSinceReview === 0) break;
+        await this.env.sleep(31 * 24 * 3_600_000);
+        await eventually('limit-review month', async () => (await this.env.client.workflow.getHandle(reviewed.workflowId).describe()).status.name === 'RUNNING');
+      }
+      const latest = this.env.client.workflow.getHandle<typeof creditLine>(reviewed.workflowId);
+      await eventually('limit-review', async () => {
+        const state = await latest.query(lineQuery);
+        return (state?.risk?.onTimeCycles ?? 0) >= 6 && state?.risk?.cyclesSinceReview === 0;
+      });
+      // The run that asked the model: walked back from the latest, run by run (each names the one it continued).
+      let captured = false;
+      let runId: string | undefined = await this.latestRunId(reviewed);
+      for (let hops = 0; runId && hops < 12 && !captured; hops++) {
+        const history = await this.env.client.workflow.getHandle(reviewed.workflowId, runId).fetchHistory();
+        if (JSON.stringify(history).includes('rescoreLine')) {
+          this.histories.set('limit-review', history);
+          captured = true;
+          console.log(`captured limit-review (${reviewed.workflowId}, ${history.events?.length ?? 0} events)`);
+        }
+        runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
+      }
+      if (!captured) throw new Error('limit-review: no run asked the model');
+      await this.terminate(reviewed);
     }
 
     // ── Last: the time-skipping server jumps the 7-day review timer while the result is awaited ──

@@ -24,6 +24,7 @@ const REQUIRED = [
   'purchase', 'decline', 'refund', 'statement-close', 'conversion', 'repayment',
   'continue-as-new-first-run', 'continue-as-new-second-run', 'write-refused', 'sms-delivered', 'reminder',
   'ladder-dpd1', 'ladder-dpd3', 'ladder-dpd7', 'ladder-dpd15', 'ladder-dpd30', 'cure', 'charge-off', 'recovery',
+  'underwriting-reopened', 'velocity', 'risk-lifted', 'suspensions', 'limit-review',
 ];
 
 /** Every history under test/histories, kept ones in subfolders included. */

@@ -1,4 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import pino from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import { webhookSmsProvider } from '../../activities/sms';
 import { loadEnv } from '../../config/env';
@@ -15,6 +16,8 @@ export interface SpeakingStack {
   received: ReturnType<typeof smsReceiver>['received'];
   /** Skips the time-skipping server's clock to `instant` (if it is ahead). */
   skipTo(instant: string): Promise<void>;
+  /** Every line the API and the activities logged (at trace level), for scans for personal data. */
+  logs: string[];
 }
 
 /**
@@ -25,8 +28,10 @@ export interface SpeakingStack {
 export function useSpeakingStack(opts: { status: number }): SpeakingStack {
   const receiver = smsReceiver({ status: opts.status });
   let clock: { clock: Clock; close: () => Promise<void> } | undefined;
+  const logs: string[] = [];
   const fixture = {
     received: receiver.received,
+    logs,
     async skipTo(instant: string) {
       const ms = instantMs(instant) - await fixture.env.currentTimeMs();
       if (ms > 0) await fixture.env.sleep(ms);
@@ -36,7 +41,9 @@ export function useSpeakingStack(opts: { status: number }): SpeakingStack {
     await receiver.start();
     fixture.env = await timeSkippingEnvironment();
     clock = await provideClock(loadEnv({ REVOLVE_CLOCK: 'temporal-test-server', TEMPORAL_ADDRESS: fixture.env.address }));
-    fixture.stack = await startStack({ timeSkipping: fixture.env, now: clock.clock, sms: webhookSmsProvider({ url: receiver.url(), timeoutMs: 2000 }) });
+    fixture.stack = await startStack({ timeSkipping: fixture.env, now: clock.clock, sms: webhookSmsProvider({ url: receiver.url(), timeoutMs: 2000 }),
+      logger: pino({ level: 'trace' }, { write: (line: string) => { logs.push(line); } }),
+    });
   });
   afterAll(async () => {
     await fixture.stack?.stop();

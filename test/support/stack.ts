@@ -31,8 +31,10 @@ export interface StackOptions {
   timeSkipping?: TestWorkflowEnvironment;
   /** The API's clock; a time-skipping test passes the test server's. */
   now?: Clock;
-  /** The worker's SMS provider (a webhook to a local receiver, say); the log provider otherwise. */
+  /** The SMS provider of the worker and of the API (one-time codes): a webhook to a local receiver, say; the log provider otherwise. */
   sms?: SmsProvider;
+  /** Where the API and the activities log (silent unless given): a test that scans log lines passes its own. */
+  logger?: pino.Logger;
 }
 
 /** The API over real HTTP, a worker, the run's dev server and a fresh database: what e2e tests drive. */
@@ -43,7 +45,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const secret = randomUUID() + randomUUID();
   const connection = options.timeSkipping ? undefined : await Connection.connect({ address });
   const client = options.timeSkipping?.client ?? new Client({ connection });
-  const app = createApp({ db: database.db, temporal: client, taskQueue, logger: pino({ level: 'silent' }), jwtSecret: secret, now: options.now ?? (() => new Date()) });
+  const app = createApp({ db: database.db, temporal: client, taskQueue, logger: options.logger ?? pino({ level: 'silent' }), jwtSecret: secret, now: options.now ?? (() => new Date()), ...(options.sms ? { sms: options.sms } : {}) });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
@@ -61,7 +63,10 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       const nativeConnection = options.timeSkipping?.nativeConnection ?? await NativeConnection.connect({ address });
       const w = await createWorker({
         connection: nativeConnection, namespace: 'default', taskQueue,
-        deps: { db: database.db, underwritingPolicy: STANDARD_PRODUCT.underwriting, ...(options.sms ? { sms: options.sms } : {}), ...(options.now ? { clock: options.now } : {}) },
+        deps: {
+          db: database.db, underwritingPolicy: STANDARD_PRODUCT.underwriting, ...(options.sms ? { sms: options.sms } : {}), ...(options.now ? { clock: options.now } : {}),
+          ...(options.logger ? { logger: options.logger } : {}),
+        },
       });
       worker = { worker: w, running: w.run(), connection: nativeConnection };
     },
