@@ -25,6 +25,9 @@ import { summariseProfile } from './profile';
 import { markdownReport } from './report';
 import { Cleanup, ROOT, RssSampler, startStack, tail, type Stack } from './stack';
 
+/** A purchase's amount, fen: 51 to 150 yuan. */
+const BENCH_AMOUNT = (): number => 5_100 + Math.floor(Math.random() * 9_900);
+
 export interface BenchOptions {
   /** Credit lines opened (one customer each). */
   lines: number;
@@ -156,8 +159,9 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
           'x-forwarded-for': line.forwardedFor,
           'content-type': 'application/json',
         },
-        // 1 to 10 yuan: a line's limit covers tens of thousands of these, so every one approves.
-        body: JSON.stringify({ merchantId: 'self-operated', amount: 100 + Math.floor(Math.random() * 900), description: 'bench' }),
+        // 51 to 150 yuan: above the velocity rule's 50 yuan (PRODUCT §8; the rule is still evaluated on every
+        // purchase), so a line bought from several times a minute is not taken for a fraud burst; every one approves.
+        body: JSON.stringify({ merchantId: 'self-operated', amount: BENCH_AMOUNT(), description: 'bench' }),
       };
     };
     const purchasePhase = async (seconds: number): Promise<PhaseResult> => {
@@ -203,7 +207,7 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
           const key = `bench-direct-${process.pid}-${directSeq++}`;
           const requestHash = `${key}`.padEnd(64, '0');
           const result = await stack!.client.workflow.getHandle(workflowIdFor(line.creditLineId)).executeUpdate(purchaseUpdate, {
-            args: [{ merchantId: 'self-operated', amount: 100 + Math.floor(Math.random() * 900), key, requestHash }],
+            args: [{ merchantId: 'self-operated', amount: BENCH_AMOUNT(), key, requestHash }],
             updateId: updateIdFor(purchaseUpdate.name, key, requestHash),
           });
           return result.ok ? { ok: true, label: 'approved' } : { ok: false, label: result.code };
@@ -351,7 +355,7 @@ async function ledgerWritePhase(stack: Stack, lines: Line[], options: BenchOptio
       const id = ids[Math.floor(Math.random() * ids.length)]!;
       const key = `bench-ledger-${process.pid}-${seq++}`;
       const decided = decide(states.get(id)!, {
-        type: 'purchase', purchaseId: `p_${key}`, merchantId: 'self-operated', amount: 100 + Math.floor(Math.random() * 900), key, requestHash: key.padEnd(64, '0'),
+        type: 'purchase', purchaseId: `p_${key}`, merchantId: 'self-operated', amount: BENCH_AMOUNT(), key, requestHash: key.padEnd(64, '0'),
       }, new Date().toISOString(), STANDARD_PRODUCT);
       states.set(id, decided.state);
       const written = await applyLineEvents([decided.event]);

@@ -4,9 +4,11 @@
  * against external PostgreSQL and Temporal, which is how Revolve scales out.
  */
 import http from 'node:http';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
+import { applicantDataProviders } from '../activities/applicant-data';
 import { smsProvider } from '../activities/sms';
 import { createApp } from '../api/app';
 import { issueToken, type Role } from '../api/auth';
@@ -36,6 +38,10 @@ const USAGE = `usage: revolve <command>
 
 /** How long the API waits for PostgreSQL (to connect, or for one query) before answering 503. */
 const API_DATABASE_TIMEOUT_MS = 5000;
+/** One SMS try by the API (a one-time code, sent while the customer waits): at most this long, whatever SMS_WEBHOOK_TIMEOUT_MS says. */
+const API_SMS_TIMEOUT_MS = 2000;
+/** With SMS_PROVIDER=log: where SMS holding a one-time code are written in clear (owner-only), the local stand-in for a phone. */
+const smsOutbox = (env: Env) => path.join(env.REVOLVE_DATA_DIR, 'sms-outbox.jsonl');
 
 function logger(env: Env) {
   return pino({
@@ -94,9 +100,13 @@ async function serve(components: { worker: boolean; api: boolean; embedded: bool
     if (components.worker) {
       const connection = await NativeConnection.connect({ address: temporal.address });
       const sms = smsProvider({ provider: env.SMS_PROVIDER, webhookUrl: env.SMS_WEBHOOK_URL, timeoutMs: env.SMS_WEBHOOK_TIMEOUT_MS, logger: log });
+      const applicantData = applicantDataProviders({
+        bureauUrl: env.BUREAU_URL, bureauTimeoutMs: env.BUREAU_TIMEOUT_MS,
+        platformHistoryUrl: env.PLATFORM_HISTORY_URL, platformHistoryTimeoutMs: env.PLATFORM_HISTORY_TIMEOUT_MS,
+      });
       const worker = await createWorker({
         connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE,
-        deps: { db, underwritingPolicy: STANDARD_PRODUCT.underwriting, logger: log, sms, clock },
+        deps: { db, underwritingPolicy: STANDARD_PRODUCT.underwriting, logger: log, sms, clock, applicantData },
       });
       const running = worker.run();
       stoppables.add('worker', async () => { worker.shutdown(); await running.catch((err: unknown) => log.warn({ err }, 'worker stopped with an error')); await connection.close(); });
@@ -104,12 +114,16 @@ async function serve(components: { worker: boolean; api: boolean; embedded: bool
       banner.push(env.SMS_PROVIDER === 'log'
         ? '  SMS         log provider: a local stand-in, recorded and printed with the phone masked, never sent (SMS_PROVIDER=webhook sends)'
         : `  SMS         webhook ${new URL(env.SMS_WEBHOOK_URL ?? '').origin}`);
+      const source = (url: string | undefined, name: string) => (url ? `${new URL(url).origin} (${name})` : `synthetic stand-in: reports made up from the customer id, labelled so on every decision (${name} for a real one)`);
+      banner.push(`  bureau      ${source(env.BUREAU_URL, 'BUREAU_URL')}`);
+      banner.push(`  platform    ${source(env.PLATFORM_HISTORY_URL, 'PLATFORM_HISTORY_URL')}`);
     }
     if (components.api) {
       // The API's own pool, with timeouts: a stuck database is a 503, never a request that hangs.
       const apiDb = connect(databaseUrl, { max: 20, timeoutMs: API_DATABASE_TIMEOUT_MS });
       stoppables.add('API database pool', () => disconnect(apiDb));
-      const app = createApp({ db: apiDb, temporal: temporal.client, taskQueue: env.TEMPORAL_TASK_QUEUE, logger: log, jwtSecret: jwtSecret(env), now: clock }, {
+      const sms = smsProvider({ provider: env.SMS_PROVIDER, webhookUrl: env.SMS_WEBHOOK_URL, timeoutMs: Math.min(env.SMS_WEBHOOK_TIMEOUT_MS, API_SMS_TIMEOUT_MS), logger: log, outboxPath: smsOutbox(env) });
+      const app = createApp({ db: apiDb, temporal: temporal.client, taskQueue: env.TEMPORAL_TASK_QUEUE, logger: log, jwtSecret: jwtSecret(env), now: clock, sms }, {
         rateLimits: {
           perClientPerMinute: env.RATE_LIMIT_PER_CLIENT_PER_MINUTE,
           perSubjectPerMinute: env.RATE_LIMIT_PER_SUBJECT_PER_MINUTE,
@@ -120,6 +134,7 @@ async function serve(components: { worker: boolean; api: boolean; embedded: bool
       await new Promise<void>((resolve, reject) => server.once('error', reject).listen(env.PORT, resolve));
       stoppables.add('API', () => new Promise((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }));
       banner.push(`  API         http://localhost:${env.PORT}/v1   (docs http://localhost:${env.PORT}/docs, /openapi.json, /readyz, /metrics)`);
+      if (env.SMS_PROVIDER === 'log') banner.push(`  codes       one-time codes the log provider "sends" are in ${smsOutbox(env)} (owner-only; masked in the log)`);
     }
     if (temporal.uiUrl) banner.push(`  Temporal UI ${temporal.uiUrl}/namespaces/${env.TEMPORAL_NAMESPACE}/workflows`);
     if (dataDir) banner.push(`  PostgreSQL  127.0.0.1:${env.REVOLVE_POSTGRES_PORT}, data in ${dataDir}`);

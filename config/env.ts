@@ -31,6 +31,12 @@ const variables = z.object({
   SMS_WEBHOOK_URL: z.string().url().optional(),
   /** With `webhook`: how long one POST may take before the attempt counts as failed (and is retried). */
   SMS_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /** The credit bureau: `GET <url>/<customerId>`; unset, the synthetic stand-in (labelled `synthetic` on every decision). */
+  BUREAU_URL: z.string().url().optional(),
+  BUREAU_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+  /** The platform's history of the customer on its other products, likewise; unset, the synthetic stand-in. */
+  PLATFORM_HISTORY_URL: z.string().url().optional(),
+  PLATFORM_HISTORY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REVOLVE_DATA_DIR: z.string().min(1).default('.data'),
   /** Port of the embedded PostgreSQL (`revolve start` without DATABASE_URL). */

@@ -27,6 +27,10 @@ const LINE_REASONS: Record<string, Record<Locale, string>> = {
     'zh-CN': '账单日时您有逾期未还的款项。',
     en: 'An amount was past due when your statement was issued.',
   },
+  APPLICANT_DATA_UNAVAILABLE: {
+    'zh-CN': '暂时无法获取您的征信或平台记录，申请转由人工审核。',
+    en: 'Your credit report or platform record could not be obtained; a person reviews your application instead.',
+  },
   ON_TIME_REPAYMENTS: {
     'zh-CN': '您连续多期按时还款。',
     en: 'You have repaid on time for several statements in a row.',

@@ -1,17 +1,14 @@
 /**
- * Underwriting: features in, a probability of default (PD), a decision band and a limit out.
- *
- * For now the model is a small, documented logistic rule on income, employment and age (the
- * machine-learned model replaces it in a later issue behind the same signature). It is pure, so
+ * Underwriting: an applicant's features in, a probability of default (PD), a decision band and a
+ * limit out (PRODUCT §3). The PD and the reasons come from the credit scorecard (domain/scoring/),
+ * trained by `npm run model:train`; the card is data, read by the activity and passed in. Pure, so
  * the scoring activity, the tests and a staff "explain this decision" view all get the same answer.
  */
+import type { ApplicantFeatures } from './scoring/features';
+import type { ReasonCode } from './scoring/reason-codes';
+import { MAX_REASONS, scoreApplicant, type Scorecard } from './scoring/scorecard';
 
-export interface ApplicantFeatures {
-  /** Declared monthly income, fen. */
-  monthlyIncome: number;
-  employmentMonths: number;
-  age: number;
-}
+export type { ApplicantFeatures } from './scoring/features';
 
 export interface UnderwritingPolicy {
   /** PD strictly below this approves. */
@@ -36,55 +33,35 @@ export interface UnderwritingResult {
   limit: number | null;
   /** The factors that pushed PD up the most, worst first. */
   reasonCodes: string[];
+  /** The scorecard's version, e.g. `scorecard-2026.11.1`. */
   modelVersion: string;
 }
 
-export const INCOME_RULE_MODEL_VERSION = 'income-rule-2026.11';
-
-// Logistic coefficients, calibrated by hand so that, at 12 months' employment and age 30,
-// 1,500 yuan a month scores PD ≈ 0.21 (decline), 3,000 ≈ 0.12 (review), 8,000 ≈ 0.05 (approve).
-const INTERCEPT = 5.894;
-const PER_LOG_INCOME_YUAN = -0.97;
-const PER_EMPLOYMENT_MONTH = -0.01;
-const EMPLOYMENT_MONTHS_CAP = 60;
-const OUTSIDE_PRIME_AGE = 0.5;
-const PRIME_AGE = { from: 22, to: 60 };
-/** Below this income the logarithm's reference point, 1,000 yuan, is used (no log of zero). */
-const INCOME_FLOOR_YUAN = 100;
-
-function logistic(z: number): number {
-  return 1 / (1 + Math.exp(-z));
+/** The band a PD falls in under the policy. */
+export function decisionFor(pd: number, policy: UnderwritingPolicy): UnderwritingDecision {
+  return pd < policy.approveBelowPd ? 'APPROVE' : pd < policy.declineFromPd ? 'MANUAL_REVIEW' : 'DECLINE';
 }
 
-export function underwrite(features: ApplicantFeatures, policy: UnderwritingPolicy): UnderwritingResult {
-  if (!Number.isSafeInteger(features.monthlyIncome) || features.monthlyIncome < 0) {
+export function underwrite(features: ApplicantFeatures, policy: UnderwritingPolicy, model: Scorecard): UnderwritingResult {
+  const { monthlyIncome, age } = features.declared;
+  if (!Number.isSafeInteger(monthlyIncome) || monthlyIncome < 0) {
     throw new RangeError('monthlyIncome must be a non-negative integer of fen');
   }
-  if (features.age < policy.minimumAge) {
-    return { decision: 'DECLINE', probabilityOfDefault: 1, limit: null, reasonCodes: ['AGE_BELOW_MINIMUM'], modelVersion: INCOME_RULE_MODEL_VERSION };
+  const score = scoreApplicant(model, features);
+  const pd = score.probabilityOfDefault;
+  // Minors are declined by policy whatever they score; the score is still recorded with the decision.
+  if (age < policy.minimumAge) {
+    const belowMinimum: ReasonCode[] = ['AGE_BELOW_MINIMUM', ...score.reasonCodes.filter((c) => c !== 'AGE_OUTSIDE_PRIME')];
+    const reasonCodes = belowMinimum.slice(0, MAX_REASONS);
+    return { decision: 'DECLINE', probabilityOfDefault: pd, limit: null, reasonCodes, modelVersion: model.version };
   }
-  const incomeYuan = Math.max(features.monthlyIncome / 100, INCOME_FLOOR_YUAN);
-  const incomeTerm = PER_LOG_INCOME_YUAN * Math.log(incomeYuan);
-  const employmentTerm = PER_EMPLOYMENT_MONTH * Math.min(features.employmentMonths, EMPLOYMENT_MONTHS_CAP);
-  const ageTerm = features.age < PRIME_AGE.from || features.age > PRIME_AGE.to ? OUTSIDE_PRIME_AGE : 0;
-  const z = INTERCEPT + incomeTerm + employmentTerm + ageTerm;
-  // Each term relative to a comfortable applicant (8,000 yuan, 60 months, prime age): what it adds.
-  const contributions: [string, number][] = [
-    ['LOW_INCOME', incomeTerm - PER_LOG_INCOME_YUAN * Math.log(8000)],
-    ['SHORT_EMPLOYMENT', employmentTerm - PER_EMPLOYMENT_MONTH * EMPLOYMENT_MONTHS_CAP],
-    ['AGE_OUTSIDE_PRIME', ageTerm],
-  ];
-  // Rounded to 4 places so the stored PD and the decision agree exactly.
-  const pd = Math.round(logistic(z) * 10_000) / 10_000;
-  const reasonCodes = contributions.filter(([, c]) => c > 0.05).sort((a, b) => b[1] - a[1]).map(([code]) => code);
-
-  const decision: UnderwritingDecision = pd < policy.approveBelowPd ? 'APPROVE' : pd < policy.declineFromPd ? 'MANUAL_REVIEW' : 'DECLINE';
+  const decision = decisionFor(pd, policy);
   return {
     decision,
     probabilityOfDefault: pd,
-    limit: decision === 'DECLINE' ? null : limitFor(features.monthlyIncome, pd, policy),
-    reasonCodes,
-    modelVersion: INCOME_RULE_MODEL_VERSION,
+    limit: decision === 'DECLINE' ? null : limitFor(monthlyIncome, pd, policy),
+    reasonCodes: score.reasonCodes,
+    modelVersion: model.version,
   };
 }
 

@@ -7,7 +7,7 @@
  * orders the steps. Its Update handler is registered on every run, by the workflow, before its first
  * await (as every handler is), and refuses any decision outside a review.
  */
-import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, log, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Actor } from '../domain/audit';
 import { openLine, type CreditLineState } from '../domain/line';
@@ -20,6 +20,9 @@ const { scoreApplication, recordUnderwritingDecision } = proxyActivities<Activit
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['APPLICATION_NOT_FOUND'] },
 });
+
+/** The model version of an application no model could score. */
+const UNSCORED = 'none';
 
 /** How the phase ended: the line as opened (not yet written), or the application declined. */
 /** Approved: the opened line, and who decided (the model, or a staff member after a review), for the audit trail. */
@@ -54,14 +57,14 @@ export class Underwriting {
 
   /** Scores, waits for staff if needed (declined when the review period passes), records each decision. */
   async run(): Promise<UnderwritingOutcome> {
-    const model = await scoreApplication(this.input.applicationId);
+    const model = await this.score();
     // Reopened on review: a person decides whatever the score (the model's limit, or the smallest, stands as a proposal).
     const reopened = this.input.reopened;
     if (reopened) this.recorded = reopened.version;
     const scored: UnderwritingResult = reopened && model.decision !== 'MANUAL_REVIEW'
       ? { ...model, decision: 'MANUAL_REVIEW', limit: model.limit ?? this.product.underwriting.minLimit }
       : model;
-    await this.record(scored, `model:${scored.modelVersion}`);
+    await this.record(scored, scored.modelVersion === UNSCORED ? 'system:underwriting' : `model:${scored.modelVersion}`);
     let outcome = scored;
     let decidedBy: Actor = { type: 'model', id: scored.modelVersion };
     if (scored.decision === 'MANUAL_REVIEW') {
@@ -81,6 +84,20 @@ export class Underwriting {
     this.ended = ended;
     this.inReview = false;
     return ended;
+  }
+
+  /**
+   * The model's score; when the applicant's data cannot be had for good (a bureau that refuses the
+   * request, a report that is not one), a person decides instead: never a failed line, and loud.
+   */
+  private async score(): Promise<UnderwritingResult> {
+    try {
+      return await scoreApplication(this.input.applicationId);
+    } catch (err) {
+      const reason = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause.type ?? err.cause.message : String(err);
+      log.error('the application could not be scored; it goes to manual review', { creditLineId: this.input.creditLineId, reason });
+      return { decision: 'MANUAL_REVIEW', probabilityOfDefault: 1, limit: this.product.underwriting.minLimit, reasonCodes: ['APPLICANT_DATA_UNAVAILABLE'], modelVersion: UNSCORED };
+    }
   }
 
   private async record(result: UnderwritingResult, decidedBy: string, note?: string): Promise<void> {

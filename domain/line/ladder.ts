@@ -12,6 +12,7 @@ import type { Product } from '../product';
 import { owedByBucket } from '../waterfall';
 import { caseIdFor, ladderDpd, mayContact, stepsDue } from './collections';
 import type { CreditLineState } from './commands';
+import type { DecisionRecord } from '../decisions';
 import { eventFor, snapshotEvent, type LineEvent } from './events';
 import { audit, say, SYSTEM } from './notices';
 import type { CollectionState } from './state';
@@ -82,9 +83,15 @@ function carryOut(state: CreditLineState, step: Step, speaks: boolean, now: Inst
   const details = { dpd: step.dpd, stage: step.stage, dueDate: c.dueDate };
   const amounts = overdueAmounts(state.balances, today);
   let collectionCase: LineEvent['collectionCase'];
+  const decisions: DecisionRecord[] = [];
   for (const action of step.actions) {
     if (action === 'SUSPEND_OVERDUE' && !next.suspensionReasons.includes('OVERDUE')) {
       next = { ...next, suspensionReasons: [...next.suspensionReasons, 'OVERDUE'], status: next.status === 'ACTIVE' ? 'SUSPENDED' : next.status };
+      // An automated suspension the customer can have explained (it lifts itself when the overdue amount is paid).
+      decisions.push({
+        id: `d-${next.version}-1`, kind: 'SUSPENSION', outcome: 'SUSPENDED', reasons: ['OVERDUE'], adverse: true, decidedBy: `rule:collections-dpd${step.dpd}`,
+        details: { suspensionReason: 'OVERDUE', dueDate: c.dueDate, overdue: amounts.total },
+      });
     }
     if (action === 'FLAG_STAFF_FOLLOW_UP') next = { ...next, collection: { ...next.collection!, followUp: true } };
     if (action === 'COLLECTIONS_QUEUE' && !c.caseId) {
@@ -108,6 +115,7 @@ function carryOut(state: CreditLineState, step: Step, speaks: boolean, now: Inst
     ...(messages.length > 0 ? { messages } : {}),
     audit: [audit('COLLECTION_STEP', SYSTEM.collections, details, step.stage)],
     ...(collectionCase ? { collectionCase } : {}),
+    ...(decisions.length > 0 ? { decisions } : {}),
   });
   return { state: next, event };
 }

@@ -42,7 +42,7 @@ describe('applying over HTTP', () => {
     expect(found.status).toBe(200);
     expect(found.body.items.map((l: { id: string }) => l.id)).toEqual([creditLineId]);
     const detail = await staff('GET', `/v1/support/credit-lines/${creditLineId}`);
-    expect(detail.body.underwriting).toMatchObject({ decision: 'APPROVE', modelVersion: expect.stringMatching(/^income-rule/) });
+    expect(detail.body.underwriting).toMatchObject({ decision: 'APPROVE', modelVersion: expect.stringMatching(/^scorecard-/) });
   });
 
   it('declines a low income with its reason codes', async () => {

@@ -45,6 +45,8 @@ describe('the overdue ladder (PRODUCT §7)', () => {
     // DPD 1: suspended OVERDUE; SMS + in-app notice.
     const dpd1 = steps[0]!;
     expect(dpd1.line).toMatchObject({ status: 'SUSPENDED', suspensionReasons: ['OVERDUE'], available: 0 });
+    // An automated suspension: explained to the customer like any other (it lifts itself on cure).
+    expect(dpd1.decisions).toEqual([expect.objectContaining({ kind: 'SUSPENSION', reasons: ['OVERDUE'], adverse: true, decidedBy: 'rule:collections-dpd1' })]);
     expect(dpd1.messages?.map((m) => [m.template, m.channel])).toEqual([['OVERDUE_NOTICE', 'SMS'], ['OVERDUE_NOTICE', 'IN_APP']]);
     // DPD 3: SMS only; DPD 7: SMS + in-app and flagged; DPD 15: the case; DPD 30: final notice.
     expect(steps[1]!.messages?.map((m) => m.channel)).toEqual(['SMS']);

@@ -32,6 +32,8 @@ const refusedAmounts = new Set<number>([7_777]);
 
 const approved: UnderwritingResult = { decision: 'APPROVE', probabilityOfDefault: 0.02, limit: 1_000_000, reasonCodes: [], modelVersion: 'stub-model-1' };
 
+const recordedDecisions: Parameters<Activities['recordUnderwritingDecision']>[0][] = [];
+
 /** What the stubbed model answers when the line asks for a limit review (per line: the behaviour it was told). */
 const rescored: { creditLineId: string; behaviour: unknown }[] = [];
 
@@ -40,8 +42,11 @@ const stubs: Pick<Activities, 'scoreApplication' | 'recordUnderwritingDecision' 
     rescored.push(input);
     return { probabilityOfDefault: 0.01, modelLimit: 2_345_678, reasonCodes: [], modelVersion: 'stub-model-1' };
   },
-  scoreApplication: async () => approved,
-  recordUnderwritingDecision: async () => undefined,
+  scoreApplication: async (applicationId) => {
+    if (applicationId.startsWith('app_unscorable')) throw ApplicationFailure.nonRetryable('the bureau refused the request', 'BUREAU_REQUEST_REFUSED');
+    return approved;
+  },
+  recordUnderwritingDecision: async (input) => { recordedDecisions.push(input); },
   applyLineEvents: async (events) => {
     const index = events.findIndex((e) => e.transaction && refusedAmounts.has(e.transaction.amount));
     if (index >= 0) throw ApplicationFailure.create({ type: WRITE_REJECTED, message: 'refused by the stub', nonRetryable: true, details: [{ index, sqlstate: '23514', reason: 'stub' }] });
@@ -174,7 +179,7 @@ describe('risk in the line (time-skipping)', () => {
   });
 
   it('asks the model for a limit review after six on-time statements and raises the limit it allows', async () => {
-    const { input, handle } = await openLine();
+    const { input } = await openLine();
     for (let cycle = 0; cycle < 7 && !events(input.creditLineId).some((e) => e.decisions?.some((d) => d.kind === 'LIMIT_CHANGE')); cycle++) {
       await env.sleep(31 * 24 * 3600_000);
     }
@@ -185,5 +190,18 @@ describe('risk in the line (time-skipping)', () => {
     const live = await env.client.workflow.getHandle(workflowIdFor(input.creditLineId)).query(lineQuery);
     expect(live?.limit).toBe(2_340_000);
     await env.client.workflow.getHandle(workflowIdFor(input.creditLineId)).terminate('test done');
+  });
+});
+
+describe('an application that cannot be scored', () => {
+  it('goes to manual review, never a failed line', async () => {
+    const input: CreditLineInput = { applicationId: `app_unscorable_${randomUUID()}`, creditLineId: `cl_${randomUUID()}`, customerId: `C-${randomUUID().slice(0, 6)}`, productId: STANDARD_PRODUCT.id, statementDay: 5 };
+    const handle = await env.client.workflow.start('creditLine', { workflowId: workflowIdFor(input.creditLineId), taskQueue, args: [input] });
+    for (let i = 0; i < 100 && !recordedDecisions.some((d) => d.applicationId === input.applicationId); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(recordedDecisions.find((d) => d.applicationId === input.applicationId)).toMatchObject({
+      decidedBy: 'system:underwriting', result: { decision: 'MANUAL_REVIEW', reasonCodes: ['APPLICANT_DATA_UNAVAILABLE'] },
+    });
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    await handle.terminate('test done');
   });
 });

@@ -32,8 +32,10 @@ describe('underwriting in the credit-line workflow', () => {
     const { application, line, decision } = await rowsOf(input);
     expect(application?.status).toBe('APPROVED');
     expect(decision?.decision).toBe('APPROVE');
-    expect(decision?.modelVersion).toMatch(/^income-rule/);
-    expect(decision?.features).toEqual({ monthlyIncome: 2_000_000, employmentMonths: 36, age: 30 });
+    expect(decision?.modelVersion).toMatch(/^scorecard-/);
+    expect(decision?.decidedBy).toBe(`model:${decision?.modelVersion}`);
+    // Every feature scored, each report labelled with its source (the synthetic stand-ins here).
+    expect(decision?.features).toMatchObject({ declared: { monthlyIncome: 2_000_000, employmentMonths: 36, age: 30 }, platform: { source: 'synthetic' }, bureau: { source: 'synthetic' } });
     expect(line).toMatchObject({ status: 'ACTIVE', limit: state.limit, available: state.limit, balance: 0 });
     expect(state.limit).toBeGreaterThanOrEqual(STANDARD_PRODUCT.underwriting.minLimit);
     expect((state.limit ?? 0) % STANDARD_PRODUCT.underwriting.limitStep).toBe(0);
