@@ -62,13 +62,14 @@ export async function withdrawApplication(db: Database, a: Pick<NewApplication, 
 }
 
 /**
- * A declined application reopened for manual review (a reversed decision, API.md reviews): it holds
+ * A declined application reopened for manual review (a reversed decision, API.md reviews): scored
+ * again by its workflow, then in review (UNDERWRITING until then). It holds
  * the customer's one line again, unless another one does — then nothing changes and that one is returned.
  */
 export async function reopenApplication(db: Database, applicationId: string): Promise<{ reopened: true; version: number } | { reopened: false; existing?: ExistingApplication; status?: string }> {
   try {
     return await db.transaction(async (tx) => {
-      const [application] = await tx.update(applications).set({ status: 'MANUAL_REVIEW', endedAt: null })
+      const [application] = await tx.update(applications).set({ status: 'UNDERWRITING', endedAt: null })
         .where(and(eq(applications.id, applicationId), eq(applications.status, 'DECLINED'))).returning();
       if (!application) {
         const [row] = await tx.select({ status: applications.status }).from(applications).where(eq(applications.id, applicationId));

@@ -202,8 +202,12 @@ class Paths {
       await this.command(line, 'setLimit', { limit: 150_000, via: 'REVIEW', note: 'restored', actor: staff }, true);
       await this.capture('suspensions', line);
     }
-    // Opened now, reviewed after six statements (time moves in the ladder below, and after it).
-    const reviewed = await this.openLine();
+    // Opened now with the smallest limit a person gave it, reviewed after six statements (time moves in
+    // the ladder below, and after it): the model's limit is higher, so the review raises it.
+    const reviewed = await this.apply(BORDERLINE);
+    await this.waitForManualReview(reviewed);
+    await reviewed.executeUpdate(decideApplicationUpdate, { args: [{ approve: true, limit: STANDARD_PRODUCT.underwriting.minLimit, note: 'start small', staffId: 'S4' }] });
+    await this.waitForStatus(reviewed, 'ACTIVE');
 
     // ── Money on an open line, within one cycle ──
     {
