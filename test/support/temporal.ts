@@ -1,4 +1,6 @@
+import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { lineQuery } from '../../workflows/messages';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { STANDARD_PRODUCT } from '../../domain/product';
@@ -60,4 +62,19 @@ export function useTimeSkippingWorker(taskQueue: string): TimeSkippingWorker {
     await fixture.database?.drop();
   });
   return fixture;
+}
+
+/**
+ * Terminates a line once it has nothing in flight: no SMS waiting to be handed over and no activity
+ * running. The time-skipping server holds its clock while an activity runs, and one cut off by a
+ * termination keeps it held: a later test waiting for days to pass would wait for ever. (A line
+ * opened outside quiet hours sends its SMS at once, so this bit only in the Chinese daytime.)
+ */
+export async function terminateWhenIdle(handle: WorkflowHandle): Promise<void> {
+  const busy = async () => {
+    const line = await handle.query(lineQuery);
+    return (line?.pendingSms?.length ?? 0) > 0 || ((await handle.describe()).raw.pendingActivities?.length ?? 0) > 0;
+  };
+  for (let i = 0; i < 200 && await busy(); i++) await new Promise((r) => setTimeout(r, 50));
+  await handle.terminate('test done');
 }

@@ -3,7 +3,7 @@ import { checkLedger } from '../../db/ledger-check';
 import { addDays, instantAt } from '../../domain/calendar';
 import { lineQuery, purchaseUpdate, updateIdFor, workflowIdFor } from '../../workflows/messages';
 import { receiveApplication } from '../support/fixtures';
-import { useTimeSkippingWorker } from '../support/temporal';
+import { terminateWhenIdle, useTimeSkippingWorker } from '../support/temporal';
 
 const fixture = useTimeSkippingWorker('idempotency-test');
 
@@ -35,6 +35,6 @@ describe('idempotency across continue-as-new', () => {
     expect(state?.balances.statements.map((s) => s.billed)).toEqual([45_600]);
     expect(state?.balances.currentCycle).toBe(0);
     expect((await checkLedger(fixture.database.db)).ok).toBe(true);
-    await handle.terminate('test done');
+    await terminateWhenIdle(handle);
   });
 });

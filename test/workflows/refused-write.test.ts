@@ -8,7 +8,7 @@ import { rejectedLineEvents } from '../../db/schema';
 import { checkWorkflowsAgainstReadModels } from '../../runtime/workflow-check';
 import { lineQuery, purchaseUpdate, workflowIdFor } from '../../workflows/messages';
 import { receiveApplication } from '../support/fixtures';
-import { useTimeSkippingWorker } from '../support/temporal';
+import { terminateWhenIdle, useTimeSkippingWorker } from '../support/temporal';
 
 const fixture = useTimeSkippingWorker('refused-write-test');
 
@@ -55,7 +55,7 @@ describe('a write the database refuses for good', () => {
     expect(rows[0]).toMatchObject({ sqlstate: '23514', constraintName: 'trap_1313', kind: 'PURCHASE' });
     expect(rows[0]!.eventKey).toContain(input.creditLineId);
     expect(await activityRegistry.getSingleMetricAsString('revolve_line_events_rejected_total')).toMatch(/kind="PURCHASE",sqlstate="23514"} [1-9]/);
-    await handle.terminate('test done');
+    await terminateWhenIdle(handle);
   });
 
   it('drops the refused command and those decided on top of it, writes the rest, and the books agree', async () => {
@@ -70,6 +70,6 @@ describe('a write the database refuses for good', () => {
     expect((await checkLedger(fixture.database.db)).ok).toBe(true);
     // And a retry of the dropped amounts under new keys goes through.
     expect(await buy(200)).toMatchObject({ ok: true });
-    await handle.terminate('test done');
+    await terminateWhenIdle(handle);
   });
 });

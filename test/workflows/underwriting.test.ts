@@ -5,7 +5,7 @@ import { STANDARD_PRODUCT } from '../../domain/product';
 import { decideApplicationUpdate, searchAttributes, stateQuery, workflowIdFor, type CreditLineInput } from '../../workflows/messages';
 import { receiveApplication } from '../support/fixtures';
 import { eventually } from '../support/eventually';
-import { useTimeSkippingWorker } from '../support/temporal';
+import { terminateWhenIdle, useTimeSkippingWorker } from '../support/temporal';
 
 const fixture = useTimeSkippingWorker('underwriting-test');
 
@@ -41,7 +41,7 @@ describe('underwriting in the credit-line workflow', () => {
     expect((state.limit ?? 0) % STANDARD_PRODUCT.underwriting.limitStep).toBe(0);
     const description = await handle.describe();
     expect(description.typedSearchAttributes.get(searchAttributes.status)).toBe('ACTIVE');
-    await handle.terminate('test done');
+    await terminateWhenIdle(handle);
   });
 
   it('declines a low income, and the workflow ends DECLINED', async () => {
@@ -66,7 +66,7 @@ describe('underwriting in the credit-line workflow', () => {
     expect(line).toMatchObject({ status: 'ACTIVE', limit: 200_000 });
     expect(decision).toMatchObject({ decision: 'APPROVE', decidedBy: 'staff:S1' });
     await expect(handle.executeUpdate(decideApplicationUpdate, { args: [{ approve: false, note: 'again', staffId: 'S2' }] })).rejects.toThrow();
-    await handle.terminate('test done');
+    await terminateWhenIdle(handle);
   });
 
   it('declines automatically when no one decides a manual review within 7 days', async () => {
