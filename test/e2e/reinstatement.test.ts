@@ -110,4 +110,42 @@ describe('reinstatement by SMS code', () => {
     expect(speaking.logs.length).toBeGreaterThan(0);
     expect(speaking.logs.filter((line) => line.includes(code!) || line.includes('13712345678'))).toEqual([]);
   });
+
+  it('a locked code and an expired one answer as API.md says; a fresh code after the minute works', async () => {
+    const customer = `lena-${randomUUID().slice(0, 8)}`;
+    const call = api(speaking.stack.baseUrl, await speaking.stack.token('customer', customer));
+    const applied = await call('POST', '/v1/applications', { phone: '13712345679', monthlyIncome: 2_000_000, employmentMonths: 60, age: 35, statementDay: 5 });
+    const lineId = applied.body.creditLineId as string;
+    await eventually(() => call('GET', `/v1/credit-lines/${lineId}`), (r) => r.body.status === 'ACTIVE');
+    for (let i = 0; i < 5; i += 1) await buy(call, lineId, 4_000);
+    expect((await call('GET', `/v1/credit-lines/${lineId}`)).body.suspensionReasons).toEqual(['RISK_VELOCITY']);
+    const verification = `/v1/credit-lines/${lineId}/verification`;
+    const codeOf = async (n: number) => {
+      const sms = await eventually(async () => received.filter((r) => r.creditLineId === lineId && r.template === 'VERIFICATION_CODE'), (r) => r.length === n);
+      return /(?<![0-9])[0-9]{6}(?![0-9])/.exec(sms[n - 1]!.text)![0];
+    };
+    const skip = async (ms: number) => speaking.skipTo(new Date(await speaking.env.currentTimeMs() + ms).toISOString());
+
+    // Five wrong tries: 4, 3, 2, 1 left, then locked; the right code no longer works.
+    expect((await call('POST', verification)).status).toBe(202);
+    const first = await codeOf(1);
+    const wrong = String((Number(first) + 1) % 1_000_000).padStart(6, '0');
+    const answers = [];
+    for (let i = 0; i < 5; i += 1) answers.push((await call('POST', `${verification}/confirm`, { code: wrong })).body);
+    expect(answers.map((a) => [a.code, a.attemptsLeft])).toEqual([['VERIFICATION_FAILED', 4], ['VERIFICATION_FAILED', 3], ['VERIFICATION_FAILED', 2], ['VERIFICATION_FAILED', 1], ['VERIFICATION_LOCKED', undefined]]);
+    expect((await call('POST', `${verification}/confirm`, { code: first })).body).toMatchObject({ status: 422, code: 'VERIFICATION_LOCKED' });
+
+    // A new code after the minute; left past its 5 minutes it has expired.
+    await skip(61_000);
+    expect((await call('POST', verification)).status).toBe(202);
+    const second = await codeOf(2);
+    await skip(5 * 60_000 + 1_000);
+    expect((await call('POST', `${verification}/confirm`, { code: second })).body).toMatchObject({ status: 422, code: 'VERIFICATION_EXPIRED' });
+    expect((await call('GET', `/v1/credit-lines/${lineId}`)).body.status).toBe('SUSPENDED');
+
+    // A third, used in time: the line is ACTIVE again.
+    expect((await call('POST', verification)).status).toBe(202);
+    const third = await codeOf(3);
+    expect((await call('POST', `${verification}/confirm`, { code: third })).body).toMatchObject({ id: lineId, status: 'ACTIVE', suspensionReasons: [] });
+  });
 });
