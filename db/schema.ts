@@ -433,3 +433,35 @@ export const oneTimeCodes = pgTable('one_time_codes', {
   check('one_time_codes_purpose_chk', sql`${t.purpose} IN ('REINSTATEMENT','CLOSURE')`),
   check('one_time_codes_attempts_chk', sql`${t.attemptsLeft} >= 0`),
 ]);
+
+// ── Maker–checker (PRODUCT §10): staff requests that forgive money or override the model ──────────
+
+/**
+ * A staff request a second person must approve (a fee waiver, a hardship plan, a limit above the
+ * model's, a write-off outside the ladder): written by the request's child workflow
+ * (`credit-line-<lineId>/approval-<n>`) at each step; nothing changes on the line before approval.
+ */
+export const approvals = pgTable('approvals', {
+  /** `<creditLineId>:approval:<n>`, scoped by the line (the child workflow's id says the same). */
+  id: text('id').primaryKey(),
+  creditLineId: text('credit_line_id').notNull(),
+  kind: text('kind').notNull(),
+  /** What is asked (amounts in fen, the plan, the limit) and why; never personal data. */
+  request: jsonb('request').notNull(),
+  makerId: text('maker_id').notNull(),
+  status: text('status').notNull(),
+  checkerId: text('checker_id'),
+  checkerNote: text('checker_note'),
+  requestedAt: at('requested_at').notNull(),
+  expiresAt: at('expires_at').notNull(),
+  decidedAt: at('decided_at'),
+  /** The line's answer when applied (or why it could not be). */
+  result: jsonb('result'),
+  seq: bigserial('seq', { mode: 'number' }).notNull(),
+}, (t) => [
+  index('approvals_queue_idx').on(t.status, t.seq),
+  index('approvals_line_idx').on(t.creditLineId, t.seq),
+  check('approvals_kind_chk', sql`${t.kind} IN ('FEE_WAIVER','HARDSHIP_PLAN','LIMIT_ABOVE_MODEL','WRITE_OFF')`),
+  check('approvals_status_chk', sql`${t.status} IN ('PENDING','APPROVED','REJECTED','EXPIRED','FAILED')`),
+  check('approvals_checker_chk', sql`${t.checkerId} IS NULL OR ${t.checkerId} <> ${t.makerId}`),
+]);
