@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workflowIdFor } from '../../workflows/messages';
+import { lineDecisions } from '../../db/schema';
+import { limitUpdate, workflowIdFor } from '../../workflows/messages';
 import { api, eventually, startStack, type TestStack } from '../support/stack';
 
 let stack: TestStack;
@@ -119,5 +120,28 @@ describe('decisions and their human review', () => {
     // Reopened, it holds the customer's one line: applying again is refused.
     expect((await c.call('POST', '/v1/applications', { phone: PHONE, monthlyIncome: 1_500_000, employmentMonths: 60, age: 35 })).body.code).toBe('APPLICATION_EXISTS');
   });
-});
 
+  it('a limit cut reversed on review restores the limit on the line', async () => {
+    const { call, lineId, id: customerId } = await openLine('lima');
+    const staff = api(stack.baseUrl, await stack.token('support', 'S-limits'));
+    const before = (await call('GET', `/v1/credit-lines/${lineId}`)).body;
+    // The model's cut as the line records it at a statement (its own path is tested in workflows/ and unit/line-limit).
+    const cutTo = before.limit / 2;
+    const restored = await stack.client.workflow.getHandle(workflowIdFor(lineId)).executeUpdate(limitUpdate, {
+      args: [{ key: `cut-${randomUUID()}`, requestHash: 'h', limit: cutTo, via: 'STAFF', actor: { type: 'staff', id: 'S-setup' } }],
+    });
+    expect(restored).toMatchObject({ ok: true });
+    await stack.database.db.insert(lineDecisions).values({
+      creditLineId: lineId, id: 'd-cut-1', customerId, kind: 'LIMIT_CHANGE', outcome: 'LOWERED', reasons: ['MISSED_DUE_DATE'], adverse: true,
+      decidedBy: 'model:scorecard-test', decidedAt: new Date().toISOString(), details: { from: before.limit, to: cutTo, probabilityOfDefault: 0.2 },
+    });
+    const listed = await call('GET', `/v1/credit-lines/${lineId}/decisions`, undefined, { 'accept-language': 'en' });
+    expect(listed.body.items[0]).toMatchObject({ id: 'd-cut-1', kind: 'LIMIT_CHANGE', reasons: [expect.objectContaining({ code: 'MISSED_DUE_DATE' })] });
+    const asked = await call('POST', `/v1/credit-lines/${lineId}/decisions/d-cut-1/review`);
+    const reversed = await staff('POST', `/v1/support/reviews/${encodeURIComponent(asked.body.id)}`, { outcome: 'REVERSED', note: 'the missed payment was our bank error' });
+    expect(reversed.status).toBe(200);
+    expect((await call('GET', `/v1/credit-lines/${lineId}`)).body).toMatchObject({ limit: before.limit, available: before.limit });
+    const record = await staff('GET', `/v1/support/credit-lines/${lineId}`);
+    expect(record.body.audit).toContainEqual(expect.objectContaining({ action: 'LIMIT_CHANGE', actor: 'staff:S-limits', reason: 'the missed payment was our bank error' }));
+  });
+});
