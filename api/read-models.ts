@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Database } from '../db/client';
-import { applications, auditLog, collectionCases, collectionNotes, commandResults, creditLines, installments, loginEvents, messageAttempts, messages, rejectedLineEvents, riskEvents, statements, transactions, underwritingDecisions } from '../db/schema';
+import { applications, approvals, auditLog, collectionCases, collectionNotes, commandResults, creditLines, installments, loginEvents, messageAttempts, messages, rejectedLineEvents, riskEvents, statements, transactions, underwritingDecisions } from '../db/schema';
 import { daysBetween } from '../domain/calendar';
 import { readLineAt, type LineReadState } from '../domain/line';
 import { maskPhone } from '../domain/notifications';
@@ -155,13 +155,15 @@ export async function markMessageRead(db: Database, customerId: string, messageI
  * the phone masked, and each one's delivery attempts) and the events the database refused.
  */
 export async function lineRecord(db: Database, creditLineId: string, phone: string, limit = 200) {
-  const [trail, sent, attempts, refused, risk] = await Promise.all([
+  const [trail, sent, attempts, refused, risk, cases, pending] = await Promise.all([
     db.select().from(auditLog).where(eq(auditLog.creditLineId, creditLineId)).orderBy(desc(auditLog.id)).limit(limit),
     db.select().from(messages).where(eq(messages.creditLineId, creditLineId)).orderBy(desc(messages.seq)).limit(limit),
     db.select({ attempt: messageAttempts }).from(messageAttempts).innerJoin(messages, eq(messages.id, messageAttempts.messageId))
       .where(eq(messages.creditLineId, creditLineId)).orderBy(asc(messageAttempts.id)),
     db.select().from(rejectedLineEvents).where(eq(rejectedLineEvents.creditLineId, creditLineId)).orderBy(desc(rejectedLineEvents.id)).limit(limit),
     riskEventsOfLine(db, creditLineId),
+    db.select().from(collectionCases).where(eq(collectionCases.creditLineId, creditLineId)).orderBy(desc(collectionCases.seq)).limit(limit),
+    db.select().from(approvals).where(and(eq(approvals.creditLineId, creditLineId), eq(approvals.status, 'PENDING'))).orderBy(asc(approvals.seq)),
   ]);
   const iso = (t: string | null) => (t ? new Date(t).toISOString() : null);
   return {
@@ -174,6 +176,14 @@ export async function lineRecord(db: Database, creditLineId: string, phone: stri
     rejectedEvents: refused.map((r) => ({ eventKey: r.eventKey, kind: r.kind, sqlstate: r.sqlstate, constraint: r.constraintName, reason: r.reason, at: iso(r.rejectedAt) })),
     // The rules' hits on the line (its last 100, newest first), enforced and shadow.
     riskEvents: risk.map(toRiskEvent),
+    // Its collections cases (newest first) and the staff requests waiting for a second person.
+    cases: cases.map((c) => ({
+      caseId: c.id, status: c.status, openedDpd: c.openedDpd, dueDate: c.dueDate, openedAt: iso(c.openedAt), closedAt: iso(c.closedAt), closeReason: c.closeReason,
+      amounts: { overduePrincipal: c.overduePrincipal, penalties: c.penalties, fees: c.fees, total: c.total },
+    })),
+    pendingApprovals: pending.map((a) => ({
+      id: a.id, kind: a.kind, request: a.request, makerId: a.makerId, requestedAt: iso(a.requestedAt), expiresAt: iso(a.expiresAt),
+    })),
   };
 }
 

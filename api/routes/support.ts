@@ -60,7 +60,7 @@ export function supportRoutes(ctx: ApiContext): Router {
     responses: {
       200: {
         description: 'The line, its underwriting decision, its audit trail (newest first), the messages it sent (SMS with the phone masked, with their delivery attempts), the events the database refused and its risk events (the last 100, newest first)',
-        schema: creditLineSchema.extend({ underwriting: z.unknown(), audit: z.array(z.unknown()), messages: z.array(z.unknown()), rejectedEvents: z.array(z.unknown()), riskEvents: z.array(riskEventSchema) }),
+        schema: creditLineSchema.extend({ underwriting: z.unknown(), audit: z.array(z.unknown()), messages: z.array(z.unknown()), rejectedEvents: z.array(z.unknown()), riskEvents: z.array(riskEventSchema), cases: z.array(z.unknown()), pendingApprovals: z.array(z.unknown()) }),
       },
       ...staffErrors,
     },

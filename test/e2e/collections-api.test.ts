@@ -151,6 +151,9 @@ describe('the collections queue', () => {
     ].sort((a, b) => a.eventKey.localeCompare(b.eventKey)));
     const record = await staff('GET', `/v1/support/credit-lines/${recent.id}`);
     expect(record.body.audit.filter((a: { action: string }) => a.action === 'COLLECTION_NOTE')).toHaveLength(2);
+    // The line's record shows its case, and no request waiting for a checker.
+    expect(record.body.cases).toEqual([expect.objectContaining({ caseId: recentCase, status: 'OPEN', openedDpd: 15, amounts: { overduePrincipal: 100_000, penalties: 750, fees: 1_500, total: 102_250 } })]);
+    expect(record.body.pendingApprovals).toEqual([]);
 
     // The queue shows the notes among the contacts, newest first.
     const queue = await staff('GET', '/v1/support/collections');
