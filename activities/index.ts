@@ -1,9 +1,11 @@
+import type { Client } from '@temporalio/client';
 import pino, { type Logger } from 'pino';
 import type { Database } from '../db/client';
 import type { Scorecard } from '../domain/scoring/scorecard';
 import type { UnderwritingPolicy } from '../domain/underwriting';
 import { systemClock, type Clock } from '../runtime/clock';
 import type { ApplicantDataProviders } from './applicant-data';
+import { createApprovalActivities } from './approvals';
 import { createLedgerActivities } from './ledger';
 import { createNotificationActivities } from './notifications';
 import { logSmsProvider, type SmsProvider } from './sms';
@@ -22,6 +24,8 @@ export interface ActivityDeps {
   applicantData?: ApplicantDataProviders;
   /** The credit scorecard; the committed current one (activities/scorecard.ts) unless given. */
   scorecard?: Scorecard;
+  /** A Temporal client, for the Updates an approved maker–checker request sends to its line (runtime/worker.ts makes one on the worker's connection). */
+  temporal?: Client;
 }
 
 /** Every activity the worker registers, built from its dependencies so tests pass real local ones. */
@@ -31,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createUnderwritingActivities({ db: deps.db, policy: deps.underwritingPolicy, clock: deps.clock, applicantData: deps.applicantData, scorecard: deps.scorecard }),
     ...createLedgerActivities({ db: deps.db, logger }),
     ...createNotificationActivities({ db: deps.db, sms: deps.sms ?? logSmsProvider(logger), clock: deps.clock ?? systemClock }),
+    ...createApprovalActivities({ db: deps.db, temporal: deps.temporal }),
   };
 }
 

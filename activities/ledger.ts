@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import pino, { type Logger } from 'pino';
 import type { Database } from '../db/client';
 import { databaseErrorFacts, describeDatabaseError, isPermanentDatabaseError } from '../db/errors';
-import { auditLog, collectionCases, commandResults, creditLines, installments, journalEntries, ledgerAccounts, lineDecisions, messages, postings, rejectedLineEvents, riskEvents, statements, transactions } from '../db/schema';
+import { applications, auditLog, collectionCases, commandResults, creditLines, installments, journalEntries, ledgerAccounts, lineDecisions, messages, postings, rejectedLineEvents, riskEvents, statements, transactions } from '../db/schema';
 import { actorRef } from '../domain/audit';
 import type { LineEvent } from '../domain/line';
 import { sumPostings } from '../domain/ledger';
@@ -85,6 +85,14 @@ async function writeEvent(tx: Tx, event: LineEvent, isLatest: boolean): Promise<
       version: event.version,
       updatedAt: sql`now()`,
     }).where(sql`${creditLines.id} = ${event.creditLineId} AND ${creditLines.version} < ${event.version}`);
+  }
+  // A line closed (domain/line/closure.ts): when, on its row, and its application stops holding the
+  // customer's one line, so they may apply again. Once each (a retry, a later event, changes nothing).
+  if (event.line.status === 'CLOSED') {
+    await tx.update(creditLines).set({ closedAt: event.occurredAt })
+      .where(and(eq(creditLines.id, event.creditLineId), isNull(creditLines.closedAt)));
+    await tx.update(applications).set({ endedAt: event.occurredAt, updatedAt: sql`now()` })
+      .where(and(eq(applications.creditLineId, event.creditLineId), isNull(applications.endedAt)));
   }
   for (const s of event.statements ?? []) {
     const row = { ...s, creditLineId: event.creditLineId, version: event.version };

@@ -8,7 +8,9 @@ import { createMetrics } from './metrics';
 import { errorHandler, problems } from './problem';
 import { DEFAULT_RATE_LIMITS, rateLimiters, type RateLimitSettings } from './rate-limits';
 import { applicationRoutes } from './routes/applications';
+import { approvalRoutes } from './routes/approvals';
 import { collectionRoutes } from './routes/collections';
+import { collectionOpsRoutes } from './routes/collection-ops';
 import { decisionRoutes } from './routes/decisions';
 import { creditLineRoutes } from './routes/credit-lines';
 import { messageRoutes } from './routes/messages';
@@ -18,6 +20,8 @@ import { opsRoutes } from './routes/ops';
 import { riskRoutes } from './routes/risk';
 import { supportRoutes } from './routes/support';
 import { verificationRoutes } from './routes/verification';
+import { closureRoutes } from './routes/closure';
+import { selfServiceRoutes } from './routes/self-service';
 
 export interface AppOptions {
   /** Rate limits (API.md: 429 with Retry-After); defaults are generous, production sets them by config. */
@@ -61,10 +65,14 @@ export function createApp(ctx: ApiContext, opts: AppOptions = {}) {
   v1.use(statementRoutes(ctx));
   v1.use(supportRoutes(ctx));
   v1.use(collectionRoutes(ctx));
+  v1.use(collectionOpsRoutes(ctx));
   v1.use(messageRoutes(ctx));
   v1.use(verificationRoutes(ctx));
+  v1.use(closureRoutes(ctx));
+  v1.use(selfServiceRoutes(ctx));
   v1.use(riskRoutes(ctx));
   v1.use(decisionRoutes(ctx));
+  v1.use(approvalRoutes(ctx));
   app.use(v1);
 
   app.use((req: Request) => { throw problems.notFound(`${req.method} ${req.path}`); });

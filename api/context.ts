@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { SmsProvider } from '../activities/sms';
+import type { FaceVerifier } from '../activities/face-verification';
 import type { Database } from '../db/client';
 
 /** What the HTTP layer needs: the read models, the Temporal client, and where workflows run. */
@@ -14,4 +15,6 @@ export interface ApiContext {
   now: () => Date | Promise<Date>;
   /** The SMS gateway (SMS_PROVIDER) one-time codes are sent through while the customer waits; the log provider unless given. */
   sms?: SmsProvider;
+  /** The face verification provider (FACE_VERIFICATION_URL), the other channel of a one-time verification; the local stand-in unless given. */
+  face?: FaceVerifier;
 }

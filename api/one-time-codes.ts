@@ -20,18 +20,26 @@
  *   (the customer is not held to the resend interval for an SMS that never came) and the answer is
  *   503 SMS_UNAVAILABLE with Retry-After.
  * - Time is the API's clock (`ctx.now()`, REVOLVE_CLOCK), read under the row's lock.
+ * - The other channel, face verification (activities/face-verification.ts), is the same verification:
+ *   the same row, policy and answers. Issuing starts a provider session instead of sending a code (the
+ *   hash is of the session id, `channel` says `face`); a try presents the session id and the result
+ *   token the provider gave the app, and verifies when the id is the line's and the provider says PASS.
+ *   The provider is asked outside the row's lock (its answer for a session and token does not change),
+ *   and only about the session the line holds while it can still verify; when it cannot answer, the
+ *   customer gets 503 FACE_VERIFICATION_UNAVAILABLE and no try is spent.
  */
 import { createHmac, hkdfSync, randomInt, timingSafeEqual } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { and, count, eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { logSmsProvider, type SmsProvider, type SmsResult } from '../activities/sms';
+import { FACE_ID, FaceVerificationUnavailable, localFaceVerifier, type FaceSession, type FaceVerifier } from '../activities/face-verification';
 import type { Database } from '../db/client';
 import { databaseErrorFacts } from '../db/errors';
 import { applications, creditLines, messageAttempts, messages, oneTimeCodes } from '../db/schema';
 import { maskedParams, messagesFor, renderMessage, type OutgoingMessage } from '../domain/notifications';
 import {
-  attempt, CODE_MASK, formatCode, isCodeShaped, issuance,
+  attempt, CODE_MASK, formatCode, isCodeShaped, isExpired, isLocked, issuance,
   type CodeChannel, type CodePolicy, type CodePurpose, type CodeRecord,
 } from '../domain/one-time-code';
 import { STANDARD_PRODUCT } from '../domain/product';
@@ -46,11 +54,16 @@ const HMAC_LABEL = 'revolve/one-time-code/v1';
 const PRIMARY_KEY = 'one_time_codes_credit_line_id_purpose_pk';
 
 export interface IssueRequest { creditLineId: string; customerId: string; purpose: CodePurpose; channel: CodeChannel }
-export interface VerifyRequest { creditLineId: string; purpose: CodePurpose; code: string }
+/** One try: the SMS code, or the face session and the provider's result token. */
+export type VerifyRequest = { creditLineId: string; purpose: CodePurpose } & ({ code: string } | { face: { sessionId: string; resultToken: string } });
+/** What issuing answers: when it expires; for a face verification, the session (and where the capture is). */
+export interface Issued { expiresAt: string; sessionId?: string; url?: string }
 
 export interface OneTimeCodeDeps {
   db: Database;
   sms: SmsProvider;
+  /** The face verification provider; without one the `face` channel answers 422 CHANNEL_UNAVAILABLE. */
+  face?: FaceVerifier;
   /** The API's clock. */
   now: () => Date | Promise<Date>;
   /** AUTH_JWT_SECRET: the hashing key is derived from it. */
@@ -70,6 +83,8 @@ export const codeProblems = {
   locked: () => new Problem(422, 'VERIFICATION_LOCKED', 'Verification locked', 'too many wrong tries; ask for a new code'),
   notStarted: () => new Problem(409, 'VERIFICATION_NOT_STARTED', 'No verification started', 'no code was sent for this; ask for one first'),
   smsUnavailable: () => problems.unavailable('SMS_UNAVAILABLE', 'the code could not be sent by SMS; nothing is held against you, ask again shortly', SMS_RETRY_AFTER_SECONDS),
+  channelUnavailable: (channel: string) => new Problem(422, 'CHANNEL_UNAVAILABLE', 'Channel unavailable', `verification by ${channel} is not available`),
+  faceUnavailable: () => problems.unavailable('FACE_VERIFICATION_UNAVAILABLE', 'face verification cannot answer right now; nothing is held against you, try again shortly', SMS_RETRY_AFTER_SECONDS),
 };
 
 type CodeRow = typeof oneTimeCodes.$inferSelect;
@@ -81,7 +96,7 @@ const toRecord = (row: CodeRow): CodeRecord => ({
 
 /** The service over an API context: its database, clock, token secret and SMS gateway. */
 export function oneTimeCodesOf(ctx: ApiContext) {
-  return codeService({ db: ctx.db, sms: ctx.sms ?? logSmsProvider(ctx.logger), now: ctx.now, jwtSecret: ctx.jwtSecret, logger: ctx.logger });
+  return codeService({ db: ctx.db, sms: ctx.sms ?? logSmsProvider(ctx.logger), face: ctx.face ?? localFaceVerifier(ctx.logger), now: ctx.now, jwtSecret: ctx.jwtSecret, logger: ctx.logger });
 }
 
 export function codeService(deps: OneTimeCodeDeps) {
@@ -154,14 +169,73 @@ export function codeService(deps: OneTimeCodeDeps) {
     return result;
   }
 
+  /** What the stored hash of a face session is made from (never a 6-digit string, so never a code). */
+  const faceSecret = (sessionId: string) => `face:${sessionId}`;
+
+  /**
+   * Starts a face session and holds it as the line's verification for `purpose`: the resend rule is
+   * looked at before the provider is asked for anything, and decided again under the row's lock.
+   */
+  async function issueFace(req: IssueRequest): Promise<Issued> {
+    const face = deps.face;
+    if (!face) throw codeProblems.channelUnavailable('face');
+    const [peek] = await db.select().from(oneTimeCodes).where(rowOf(req.creditLineId, req.purpose));
+    const early = issuance(peek ? toRecord(peek) : null, (await deps.now()).toISOString(), policy);
+    if (!early.allowed) throw codeProblems.tooSoon(early.retryAfterSeconds);
+    let session: FaceSession;
+    try {
+      session = await face.start({ reference: `${req.creditLineId}:${req.purpose}`, customerId: req.customerId });
+    } catch (err) {
+      if (!(err instanceof FaceVerificationUnavailable)) throw err;
+      logger.warn({ creditLineId: req.creditLineId, purpose: req.purpose, provider: face.name, reason: err.message }, 'face verification session not started');
+      throw codeProblems.faceUnavailable();
+    }
+    const codeHash = hashOf(req.creditLineId, req.purpose, faceSecret(session.sessionId)).toString('hex');
+    const storeSession = () => db.transaction(async (tx) => {
+      const [held] = await tx.select().from(oneTimeCodes).where(rowOf(req.creditLineId, req.purpose)).for('update');
+      const decision = issuance(held ? toRecord(held) : null, (await deps.now()).toISOString(), policy);
+      if (!decision.allowed) return decision;
+      const values = { codeHash, channel: 'face', ...decision.record };
+      if (held) await tx.update(oneTimeCodes).set(values).where(rowOf(req.creditLineId, req.purpose));
+      else await tx.insert(oneTimeCodes).values({ creditLineId: req.creditLineId, purpose: req.purpose, ...values });
+      return decision;
+    });
+    let stored: Awaited<ReturnType<typeof storeSession>>;
+    try {
+      stored = await storeSession();
+    } catch (err) {
+      if (databaseErrorFacts(err).constraint !== PRIMARY_KEY) throw err;
+      stored = await storeSession();
+    }
+    if (!stored.allowed) throw codeProblems.tooSoon(stored.retryAfterSeconds);
+    return { expiresAt: stored.record.expiresAt, sessionId: session.sessionId, ...(session.url ? { url: session.url } : {}) };
+  }
+
+  /** Whether the provider passes the face session presented: asked only about the line's own session, while it can verify. */
+  async function facePassed(creditLineId: string, purpose: CodePurpose, presented: { sessionId: string; resultToken: string }, candidate: Buffer): Promise<boolean> {
+    const [peek] = await db.select().from(oneTimeCodes).where(rowOf(creditLineId, purpose));
+    if (!peek || peek.channel !== 'face' || !matches(peek.codeHash, candidate)) return false;
+    const record = toRecord(peek);
+    // A locked or expired verification answers so without the provider (attempt() decides it).
+    if (isLocked(record) || isExpired(record, (await deps.now()).toISOString())) return false;
+    try {
+      return (await deps.face!.result(presented)) === 'PASS';
+    } catch (err) {
+      if (!(err instanceof FaceVerificationUnavailable)) throw err;
+      logger.warn({ creditLineId, purpose, provider: deps.face!.name, reason: err.message }, 'face verification result not known; no try spent');
+      throw codeProblems.faceUnavailable();
+    }
+  }
+
   return {
     /**
      * Sends a new code for `purpose` to the phone of the line's application and answers when it
      * expires. 429 CODE_RESEND_TOO_SOON within the resend interval; 503 SMS_UNAVAILABLE when the
      * gateway took none of the tries (no code is then held).
      */
-    async issue(req: IssueRequest): Promise<{ expiresAt: string }> {
-      if (req.channel !== 'sms') throw new Problem(422, 'CHANNEL_UNAVAILABLE', 'Channel unavailable', `verification by ${req.channel} is not available yet`);
+    async issue(req: IssueRequest): Promise<Issued> {
+      if (req.channel === 'face') return issueFace(req);
+      if (req.channel !== 'sms') throw codeProblems.channelUnavailable(req.channel);
       const code = formatCode(randomInt(0, 10 ** policy.otpDigits), policy.otpDigits);
       const codeHash = hashOf(req.creditLineId, req.purpose, code).toString('hex');
       let stored: Awaited<ReturnType<typeof store>>;
@@ -189,12 +263,27 @@ export function codeService(deps: OneTimeCodeDeps) {
      * else throws the problem: VERIFICATION_FAILED with `attemptsLeft`, _EXPIRED, _LOCKED, _NOT_STARTED.
      */
     async verify(req: VerifyRequest): Promise<void> {
-      if (!isCodeShaped(req.code, policy.otpDigits)) throw problems.validation([{ field: 'code', message: `exactly ${policy.otpDigits} digits` }]);
-      const candidate = hashOf(req.creditLineId, req.purpose, req.code);
+      let candidate: Buffer;
+      let channel: CodeChannel;
+      let passed = true;
+      if ('face' in req) {
+        if (!deps.face) throw codeProblems.channelUnavailable('face');
+        const bad = (['sessionId', 'resultToken'] as const).filter((f) => !FACE_ID.test(req.face[f]));
+        if (bad.length > 0) throw problems.validation(bad.map((field) => ({ field, message: 'as the face verification gave it' })));
+        candidate = hashOf(req.creditLineId, req.purpose, faceSecret(req.face.sessionId));
+        channel = 'face';
+        passed = await facePassed(req.creditLineId, req.purpose, req.face, candidate);
+      } else {
+        if (!isCodeShaped(req.code, policy.otpDigits)) throw problems.validation([{ field: 'code', message: `exactly ${policy.otpDigits} digits` }]);
+        candidate = hashOf(req.creditLineId, req.purpose, req.code);
+        channel = 'sms';
+      }
       const tried = await db.transaction(async (tx) => {
         const [held] = await tx.select().from(oneTimeCodes).where(rowOf(req.creditLineId, req.purpose)).for('update');
         const now = (await deps.now()).toISOString();
-        const outcome = attempt(held ? toRecord(held) : null, now, held ? matches(held.codeHash, candidate) : false);
+        // The right secret, by the channel the line's verification was started on (and, for a face, the provider's PASS).
+        const matched = held ? held.channel === channel && passed && matches(held.codeHash, candidate) : false;
+        const outcome = attempt(held ? toRecord(held) : null, now, matched);
         if (outcome.changed && outcome.record) {
           await tx.update(oneTimeCodes).set({ attemptsLeft: outcome.record.attemptsLeft, verifiedAt: outcome.record.verifiedAt })
             .where(rowOf(req.creditLineId, req.purpose));

@@ -42,7 +42,8 @@ export function toCreditLine(row: CreditLineRow, now: Date): CreditLineBody {
     available: live?.available ?? row.available,
     balance: live?.balance ?? row.balance,
     statementDay: row.statementDay,
-    nextStatementDate: live?.nextStatementDate ?? row.nextStatementDate,
+    // A closed line has no next statement.
+    nextStatementDate: (live?.status ?? row.status) === 'CLOSED' ? null : live?.nextStatementDate ?? row.nextStatementDate,
     currentDue: live ? live.currentDue : (row.currentDue as CreditLineBody['currentDue']) ?? null,
     daysPastDue: live?.daysPastDue ?? row.daysPastDue,
     openedAt: iso(row.openedAt),

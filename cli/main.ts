@@ -10,6 +10,7 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { applicantDataProviders } from '../activities/applicant-data';
 import { smsProvider } from '../activities/sms';
+import { faceVerifier } from '../activities/face-verification';
 import { createApp } from '../api/app';
 import { issueToken, type Role } from '../api/auth';
 import { loadEnv, type Env } from '../config/env';
@@ -42,6 +43,8 @@ const API_DATABASE_TIMEOUT_MS = 5000;
 const API_SMS_TIMEOUT_MS = 2000;
 /** With SMS_PROVIDER=log: where SMS holding a one-time code are written in clear (owner-only), the local stand-in for a phone. */
 const smsOutbox = (env: Env) => path.join(env.REVOLVE_DATA_DIR, 'sms-outbox.jsonl');
+/** Without FACE_VERIFICATION_URL: where the local stand-in writes each face session's result token (owner-only), the local stand-in for a face capture. */
+const faceOutbox = (env: Env) => path.join(env.REVOLVE_DATA_DIR, 'face-outbox.jsonl');
 
 function logger(env: Env) {
   return pino({
@@ -123,7 +126,8 @@ async function serve(components: { worker: boolean; api: boolean; embedded: bool
       const apiDb = connect(databaseUrl, { max: 20, timeoutMs: API_DATABASE_TIMEOUT_MS });
       stoppables.add('API database pool', () => disconnect(apiDb));
       const sms = smsProvider({ provider: env.SMS_PROVIDER, webhookUrl: env.SMS_WEBHOOK_URL, timeoutMs: Math.min(env.SMS_WEBHOOK_TIMEOUT_MS, API_SMS_TIMEOUT_MS), logger: log, outboxPath: smsOutbox(env) });
-      const app = createApp({ db: apiDb, temporal: temporal.client, taskQueue: env.TEMPORAL_TASK_QUEUE, logger: log, jwtSecret: jwtSecret(env), now: clock, sms }, {
+      const face = faceVerifier({ url: env.FACE_VERIFICATION_URL, timeoutMs: env.FACE_VERIFICATION_TIMEOUT_MS, logger: log, outboxPath: faceOutbox(env) });
+      const app = createApp({ db: apiDb, temporal: temporal.client, taskQueue: env.TEMPORAL_TASK_QUEUE, logger: log, jwtSecret: jwtSecret(env), now: clock, sms, face }, {
         rateLimits: {
           perClientPerMinute: env.RATE_LIMIT_PER_CLIENT_PER_MINUTE,
           perSubjectPerMinute: env.RATE_LIMIT_PER_SUBJECT_PER_MINUTE,
@@ -135,6 +139,9 @@ async function serve(components: { worker: boolean; api: boolean; embedded: bool
       stoppables.add('API', () => new Promise((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }));
       banner.push(`  API         http://localhost:${env.PORT}/v1   (docs http://localhost:${env.PORT}/docs, /openapi.json, /readyz, /metrics)`);
       if (env.SMS_PROVIDER === 'log') banner.push(`  codes       one-time codes the log provider "sends" are in ${smsOutbox(env)} (owner-only; masked in the log)`);
+      banner.push(env.FACE_VERIFICATION_URL
+        ? `  face        ${new URL(env.FACE_VERIFICATION_URL).origin} (FACE_VERIFICATION_URL)`
+        : `  face        local stand-in: checks no face; each session's result token is in ${faceOutbox(env)} (owner-only; FACE_VERIFICATION_URL for a real one)`);
     }
     if (temporal.uiUrl) banner.push(`  Temporal UI ${temporal.uiUrl}/namespaces/${env.TEMPORAL_NAMESPACE}/workflows`);
     if (dataDir) banner.push(`  PostgreSQL  127.0.0.1:${env.REVOLVE_POSTGRES_PORT}, data in ${dataDir}`);

@@ -31,6 +31,10 @@ const variables = z.object({
   SMS_WEBHOOK_URL: z.string().url().optional(),
   /** With `webhook`: how long one POST may take before the attempt counts as failed (and is retried). */
   SMS_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /** Face verification, the other channel of a closure's verification (activities/face-verification.ts); unset, the local stand-in (checks no face, labelled). */
+  FACE_VERIFICATION_URL: z.string().url().optional(),
+  /** How long one call to the face verification provider may take before the try counts as failed (and is tried again). */
+  FACE_VERIFICATION_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   /** The credit bureau: `GET <url>/<customerId>`; unset, the synthetic stand-in (labelled `synthetic` on every decision). */
   BUREAU_URL: z.string().url().optional(),
   BUREAU_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),

@@ -74,6 +74,11 @@ export interface Installment extends ScheduleItem {
   billed: boolean;
   overdue: boolean;
   penalty: PenaltyTrack;
+  /**
+   * Of its principal, the penalties and fees a hardship plan re-aged into it (line/hardship.ts): paid
+   * first, and never charged a penalty (penalty.ts). Absent on every other installment.
+   */
+  carried?: Fen;
 }
 
 export interface InstallmentPlan {
@@ -103,6 +108,11 @@ export interface CycleMovements {
   installmentPrincipal: Fen;
   /** Statement principal moved into installment plans. */
   convertedPrincipal: Fen;
+  /**
+   * Penalties and installment fees waived by staff (line/fee-waiver.ts). Absent until a waiver in the
+   * cycle (and in states carried before waivers), so it is read as `waived ?? 0`.
+   */
+  waived?: Fen;
 }
 
 export interface LineBalances {
@@ -216,4 +226,18 @@ export function netBalance(balances: LineBalances): Fen {
     balances.currentCycle -
     balances.creditBalance
   );
+}
+
+/** Everything a charge-off writes off: every principal (billed or not), billed fees and penalties; the balances after. */
+export function writeOffAll(b: LineBalances): { balances: LineBalances; principal: Fen; fees: Fen; penalties: Fen } {
+  const principal = outstandingPrincipal(b);
+  const fees = billedFeesOwed(b);
+  const penalties = b.penalties;
+  const balances = cloneBalances(b);
+  balances.statements = [];
+  balances.plans = [];
+  balances.currentCycle = 0;
+  balances.unsettled = 0;
+  balances.penalties = 0;
+  return { balances, principal, fees, penalties };
 }

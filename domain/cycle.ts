@@ -5,6 +5,7 @@
  *
  *   closingBalance = openingBalance + purchases − refunds − repayments + fees + penalties
  *                    + installment principal billed − principal converted to installments
+ *                    − penalties and fees waived by staff
  *
  * where a statement's balance is what has been billed and is unpaid (penalties, billed installment
  * fees, billed principal) minus the credit balance. Movements of the open cycle are summed in
@@ -97,7 +98,8 @@ export function buildStatement(input: {
     m.fees +
     m.penalties +
     m.installmentPrincipal -
-    m.convertedPrincipal;
+    m.convertedPrincipal -
+    (m.waived ?? 0);
   assertFen(closingBalance, 'closing balance');
   return {
     periodStart: input.periodStart,
@@ -112,6 +114,7 @@ export function buildStatement(input: {
     penalties: m.penalties,
     installmentPrincipal: m.installmentPrincipal,
     convertedPrincipal: m.convertedPrincipal,
+    ...(m.waived ? { waived: m.waived } : {}),
     newPrincipal: input.newPrincipal,
     closingBalance,
     amountDue: Math.max(0, closingBalance),

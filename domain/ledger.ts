@@ -29,6 +29,10 @@ export const ENTRY_KINDS = {
   INSTALLMENT_CONVERSION: 'FEE_INCOME',
   EARLY_PAYOFF: 'FEE_INCOME',
   CHARGE_OFF: 'CREDIT_LOSSES',
+  // Staff forgive billed charges (domain/line/fee-waiver.ts). The decision gives its own postings, each
+  // charge against the income it was booked to (penalties: PENALTY_INCOME, installment fees: FEE_INCOME);
+  // FEE_INCOME is only the account a waiver of fees alone would post to.
+  FEE_WAIVER: 'FEE_INCOME',
 } as const satisfies Record<string, PlatformAccount | null>;
 export type EntryKind = keyof typeof ENTRY_KINDS;
 

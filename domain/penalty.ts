@@ -13,7 +13,7 @@
  *   The charge of a day that would cross the cap is cut to what is left under it.
  * - Penalties are charged on principal only, never on fees or on penalties.
  */
-import { cloneBalances, installmentFeeOwed, installmentPrincipalOwed, statementPrincipalOwed, type LineBalances, type PenaltyTrack } from './balances';
+import { cloneBalances, installmentFeeOwed, installmentPrincipalOwed, statementPrincipalOwed, type Installment, type LineBalances, type PenaltyTrack } from './balances';
 import type { Day } from './calendar';
 import { addDays, compareDays, daysBetween, maxDay } from './calendar';
 import { applyRate, parseRate, type Fen } from './money';
@@ -41,6 +41,14 @@ export function oldestUnpaidDueDate(balances: LineBalances, day: Day): Day | nul
     }
   }
   return oldest;
+}
+
+/**
+ * What an installment's penalty is charged on: its principal owed, but for the penalties and fees a
+ * hardship plan carried into it (paid first; penalties are never charged on penalties or fees).
+ */
+export function penaltyBase(i: Installment): Fen {
+  return installmentPrincipalOwed(i) - Math.max(0, (i.carried ?? 0) - i.principalPaid);
 }
 
 /** Penalty charged on a track over the days `from..to` (inclusive). */
@@ -120,7 +128,7 @@ export function accruePenalties(
   for (const p of b.plans) {
     for (const i of p.installments) {
       if (!i.billed) continue;
-      const amount = accrueDebt(i.penalty, installmentPrincipalOwed(i), i.dueDate, fromDay, toDay, product);
+      const amount = accrueDebt(i.penalty, penaltyBase(i), i.dueDate, fromDay, toDay, product);
       if (amount > 0) byDebt.push({ debtId: i.id, amount });
     }
   }

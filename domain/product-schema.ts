@@ -62,6 +62,8 @@ export const ProductSchema = z
     }),
     collections: z.object({
       ladder: z.array(ladderStep).min(1),
+      /** The longest collection pause staff may set, in days from the moment they set it (PRODUCT §10). */
+      maxPauseDays: z.number().int().positive(),
     }),
     /** Field names match `UnderwritingPolicy` in domain/underwriting.ts so this block can be passed as is. */
     underwriting: z.object({
@@ -108,7 +110,10 @@ export const ProductSchema = z
       otpMaxAttempts: z.number().int().positive(),
       otpResendAfterSeconds: z.number().int().positive(),
     }),
-    hardship: z.object({ maxInstallments: z.number().int().positive() }),
+    /** A hardship plan's monthly installments (PRODUCT §10: up to 12). */
+    hardship: z.object({ minInstallments: z.number().int().positive(), maxInstallments: z.number().int().positive() }),
+    /** Maker–checker requests (PRODUCT §10): how long one waits for a second person before it expires. */
+    approvals: z.object({ expiresAfterHours: z.number().int().positive().max(24 * 90) }),
   })
   .superRefine((p, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
@@ -137,6 +142,7 @@ export const ProductSchema = z
       issue(['merchants', 'eligible'], 'must not repeat');
     }
     if (parseRate(p.penalty.annualCapRate).num === 0) issue(['penalty', 'annualCapRate'], 'must be positive');
+    if (p.hardship.minInstallments > p.hardship.maxInstallments) issue(['hardship', 'minInstallments'], 'must not exceed maxInstallments');
   });
 
 export type Product = z.infer<typeof ProductSchema>;

@@ -48,6 +48,10 @@ export const STANDARD_PRODUCT: Product = {
       { dpd: 30, stage: 'DPD30_FINAL_NOTICE', actions: ['SMS_FINAL_NOTICE', 'IN_APP_FINAL_NOTICE'] },
       { dpd: 90, stage: 'DPD90_CHARGED_OFF', actions: ['CHARGE_OFF'] },
     ],
+    // Choice (PRODUCT §10 says only "a bounded time"): staff may pause collection for at most 30 days
+    // from the moment they ask (a dispute's first answer, a hospital stay); asking again extends it,
+    // each time audited with its reason.
+    maxPauseDays: 30,
   },
   underwriting: {
     approveBelowPd: 0.08,
@@ -72,5 +76,9 @@ export const STANDARD_PRODUCT: Product = {
     ],
   },
   closure: { otpDigits: 6, otpTtlMinutes: 5, otpMaxAttempts: 5, otpResendAfterSeconds: 60 },
-  hardship: { maxInstallments: 12 },
+  // PRODUCT §10: "up to 12 monthly installments"; choice: at least 2 (one would be a mere deferral).
+  hardship: { minInstallments: 2, maxInstallments: 12 },
+  // Choice (PRODUCT §10 names no period): a maker–checker request not decided within 72 hours expires
+  // and changes nothing; the maker asks again if it still holds.
+  approvals: { expiresAfterHours: 72 },
 };

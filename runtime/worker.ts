@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { STANDARD_PRODUCT } from '../domain/product';
@@ -35,7 +36,8 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities(opts.deps),
+    // An approved maker–checker request sends its Update to the line from an activity, through a client on the worker's own connection.
+    activities: createActivities({ ...opts.deps, temporal: opts.deps.temporal ?? new Client({ connection: opts.connection, namespace: opts.namespace }) }),
     // Stopping is bounded even while a task is stuck: activities get 5 s to finish, then the worker goes.
     shutdownGraceTime: '5 seconds',
     shutdownForceTime: '10 seconds',

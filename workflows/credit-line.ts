@@ -1,5 +1,5 @@
 import {
-  ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, patched, proxyActivities, proxyLocalActivities, setHandler, uuid4, workflowInfo,
+  ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { localDay } from '../domain/calendar';
@@ -12,10 +12,11 @@ import { BalanceInvariantError } from '../domain/balances';
 import { nowIso } from './clock';
 import { EventsDropped, LineWriter } from './line-writer';
 import { OperatorView } from './operator-view';
+import { registerLineCommands } from './line-commands';
 import { Underwriting } from './underwriting';
 import { STANDARD_PRODUCT, type Product } from '../domain/product';
 import {
-  conversionUpdate, installmentQuoteQuery, liftUpdate, limitUpdate, lineQuery, suspendUpdate, type LimitRequest, payoffQuery, purchaseUpdate, refundUpdate, repaymentUpdate, stateQuery, WRITE_REJECTED,
+  installmentQuoteQuery, lineQuery, payoffQuery, stateQuery, WRITE_REJECTED,
   type CreditLineInput, type CreditLineStatus, type CreditLineView,
 } from './messages';
 
@@ -50,6 +51,11 @@ const speaks = (): boolean => patched('notifications');
 const reminds = (): boolean => patched('reminders');
 /** Whether this run works the overdue ladder (not in history from before it). */
 const collects = (): boolean => patched('collections');
+/**
+ * Whether this run shows the line's status in the UI as it changes (SUSPENDED at once, not from the
+ * next run) and wakes when a command brings its next moment forward (a suspension's SMS goes at once).
+ */
+const showsStatusAtOnce = (): boolean => patched('status-and-news');
 /** Whether this run keeps the line's repayment record and reviews its limit at statements (PRODUCT §8). */
 const reviewsLimits = (): boolean => patched('risk');
 /** Whether this run charges a day's penalty from the day's first moment (API.md: reads include the day's penalty). */
@@ -123,7 +129,12 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
 
   // ── What operators see in the Temporal UI (search attributes), upserted only when changed ──
   const operatorView = new OperatorView();
-  const showInUi = () => operatorView.show(status, line);
+  const showInUi = () => {
+    // The line's status as it is (patch `status-and-news`); before it, a closure's statuses only (no run
+    // before closure existed has them), and other changes of status showed from the line's next run.
+    if (line && (showsStatusAtOnce() || line.status === 'CLOSING' || line.status === 'CLOSED' || status === 'CLOSING')) status = line.status;
+    operatorView.show(status, line);
+  };
 
   /**
    * Brings the line up to now (cycle closes, penalties) and schedules what that wrote. A broken
@@ -173,8 +184,21 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     // Patches are asked in the order they were made: each first ask records a marker, in that order.
     const wakeUps: WakeUp[] = [...(speaks() ? [nextSmsAt] : []), ...(reminds() ? [nextReminderAt] : []), ...(collects() ? [nextLadderAt] : [])];
     rulesOfRun();
-    return Date.parse(nextWakeUp({ ...state, pendingSms: (state.pendingSms ?? []).filter((p) => !delivering.has(p.id)) }, wakeUps, product));
+    const waiting = { ...state, pendingSms: (state.pendingSms ?? []).filter((p) => !delivering.has(p.id)) };
+    // A closed line has no cycle any more: it wakes for an SMS still to hand over; one in delivery wakes
+    // the loop when it settles (its condition), so the day is only a bound.
+    if (state.status === 'CLOSED') return Date.parse(nextSmsAt(waiting) ?? new Date(Date.now() + 24 * 3600_000).toISOString());
+    return Date.parse(nextWakeUp(waiting, wakeUps, product));
   };
+  /** A closed line whose SMS are all delivered (or given up): its run can end (PRODUCT §9). */
+  const closedAndQuiet = (): boolean => line?.status === 'CLOSED' && (line.pendingSms ?? []).length === 0 && delivering.size === 0;
+  /**
+   * Whether a closure moved the line since `from` (its notice goes at once, the end comes when due), or
+   * a closed line has nothing left in flight. No line of a run before closure existed is ever CLOSING
+   * or CLOSED, so this never wakes one of them.
+   */
+  const closureMoved = (from: CreditLineState): boolean => line !== null
+    && ((line.status !== from.status && [line.status, from.status].some((s) => s === 'CLOSING' || s === 'CLOSED')) || (from.status === 'CLOSED' && closedAndQuiet()));
 
   // ── Money commands: decided synchronously (credit is taken before anything is awaited), persisted in order ──
   let commandsThisRun = 0;
@@ -193,8 +217,12 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
       const decided = decide(line, command, nowIso(), product, decisionRules());
       line = decided.state;
       const written = writer.persist([decided.event], before, false);
-      // A repayment that pays everything overdue cures at once (the ladder stops, OVERDUE lifts).
-      if (command.type === 'repayment' && decided.result.ok && line.collection && collects()) catchUp();
+      // A repayment that pays everything overdue (or a waiver that forgives the last of it) cures at once (the ladder stops, OVERDUE lifts).
+      if ((command.type === 'repayment' || command.type === 'waiveFees') && decided.result.ok && line.collection && collects()) catchUp();
+      // A CLOSING line whose balance this reached zero closes at once (advance); no run before closure has one.
+      if (line.status === 'CLOSING') catchUp();
+      // A pause ended early by staff: the ladder takes the steps it held at once.
+      if (command.type === 'resumeCollection' && decided.result.ok) catchUp();
       await written;
       showInUi();
       return decided.result;
@@ -209,15 +237,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     // Wrong in itself (not a decision about this line): refused before it enters history.
     if (invalid) throw ApplicationFailure.create({ type: invalid.code, message: invalid.message, nonRetryable: true });
   };
-  setHandler(purchaseUpdate, (r) => handle({ type: 'purchase', purchaseId: `p_${uuid4()}`, ...r }), { validator: (r) => validator({ type: 'purchase', purchaseId: '', ...r }) });
-  setHandler(refundUpdate, (r) => handle({ type: 'refund', refundId: `r_${uuid4()}`, ...r }), { validator: (r) => validator({ type: 'refund', refundId: '', ...r }) });
-  setHandler(repaymentUpdate, (r) => handle({ type: 'repayment', repaymentId: `rp_${uuid4()}`, ...r }), { validator: (r) => validator({ type: 'repayment', repaymentId: '', ...r }) });
-  setHandler(conversionUpdate, (r) => handle({ type: 'conversion', ...r }), { validator: (r) => validator({ type: 'conversion', ...r }) });
-  setHandler(suspendUpdate, (r) => handle({ type: 'suspend', ...r }), { validator: (r) => validator({ type: 'suspend', ...r }) });
-  setHandler(liftUpdate, (r) => handle({ type: 'lift', ...r }), { validator: (r) => validator({ type: 'lift', ...r }) });
-  // A person's limit: never `MODEL` (that is the line's own review, below).
-  const personal = (r: LimitRequest): Command => ({ type: 'setLimit', ...r, via: r.via === 'MODEL' ? 'STAFF' : r.via });
-  setHandler(limitUpdate, (r) => handle(personal(r)), { validator: (r) => validator(personal(r)) });
+  registerLineCommands(handle, validator);
 
   /**
    * After a statement closed: the line's repayment record, and a limit review when one is due (PRODUCT
@@ -260,9 +280,20 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   // ── The line's life: wait for the next moment due (or a command), act, repeat ──
   for (;;) {
     const current: CreditLineState = line;
+    // A CLOSED line ends its workflow once every handler answered, every write landed and every SMS went.
+    if (closedAndQuiet()) {
+      await condition(() => allHandlersFinished() && allWritten());
+      if (closedAndQuiet()) {
+        showInUi();
+        return view();
+      }
+      continue;
+    }
     const wakeUp = Math.max(wakeUpAt(current), catchUpPausedUntil);
     const untilWakeUp = Math.max(1, wakeUp - Date.now());
-    await condition(runIsFull, untilWakeUp);
+    // A command may bring the next moment forward (an SMS it sends now): the loop wakes for it (patch `status-and-news`).
+    const wakesForNews = showsStatusAtOnce();
+    await condition(() => runIsFull() || closureMoved(current) || (wakesForNews && line !== null && Math.max(wakeUpAt(line), catchUpPausedUntil) < wakeUp), untilWakeUp);
     catchUp();
     showInUi();
     if (speaks()) {

@@ -83,6 +83,26 @@ export const liftUpdate = defineUpdate<CommandResult, [LiftRequest]>('liftSuspen
 /** A new limit set by a person (staff, a review's reversal); the model's own changes are the line's. */
 export type LimitRequest = Omit<Extract<Command, { type: 'setLimit' }>, 'type' | 'model'>;
 export const limitUpdate = defineUpdate<CommandResult, [LimitRequest]>('setLimit');
+/** Closing (domain/line/closure.ts): the customer once verified (in the API), or staff on their behalf; and cancelling while CLOSING. */
+export type CloseRequest = Omit<Extract<Command, { type: 'close' }>, 'type'>;
+export type CancelClosureRequest = Omit<Extract<Command, { type: 'cancelClosure' }>, 'type'>;
+export const closeUpdate = defineUpdate<CommandResult, [CloseRequest]>('close');
+export const cancelClosureUpdate = defineUpdate<CommandResult, [CancelClosureRequest]>('cancelClosure');
+/** Waiving penalties and billed installment fees (domain/line/fee-waiver.ts): sent only by an approved maker–checker request. */
+export type WaiveFeesRequest = Omit<Extract<Command, { type: 'waiveFees' }>, 'type'>;
+export const waiveFeesUpdate = defineUpdate<CommandResult, [WaiveFeesRequest]>('waiveFees');
+
+/** Collection pauses (domain/line/collection-pause.ts): staff pause the ladder for a bounded time, with a reason, or end the pause early. */
+export type PauseCollectionRequest = Omit<Extract<Command, { type: 'pauseCollection' }>, 'type'>;
+export type ResumeCollectionRequest = Omit<Extract<Command, { type: 'resumeCollection' }>, 'type'>;
+export const pauseCollectionUpdate = defineUpdate<CommandResult, [PauseCollectionRequest]>('pauseCollection');
+export const resumeCollectionUpdate = defineUpdate<CommandResult, [ResumeCollectionRequest]>('resumeCollection');
+/** A hardship plan (domain/line/hardship.ts): sent only by an approved maker–checker request, naming it (`approvalId`). */
+export type HardshipPlanRequest = Omit<Extract<Command, { type: 'startHardshipPlan' }>, 'type'>;
+export const hardshipPlanUpdate = defineUpdate<CommandResult, [HardshipPlanRequest]>('startHardshipPlan');
+/** A write-off outside the ladder (domain/line/write-off.ts): sent only by an approved maker–checker request, naming it. */
+export type WriteOffRequest = Omit<Extract<Command, { type: 'writeOff' }>, 'type'>;
+export const writeOffUpdate = defineUpdate<CommandResult, [WriteOffRequest]>('writeOff');
 
 /** The whole live state of an approved line (null while underwriting or declined). */
 export const lineQuery = defineQuery<CreditLineState | null>('line');

@@ -25,8 +25,9 @@ export class OperatorView {
       }
       const reasons = line.suspensionReasons.join(',');
       if (reasons !== this.shown.suspensionReasons) updates.push({ key: searchAttributes.suspensionReasons, value: [...line.suspensionReasons] });
-      // The ladder's stage, once a line has been on it (a line never overdue shows none, as before the ladder).
-      const stage = line.collection?.stage ?? (line.chargedOff ? 'CHARGED_OFF' : null);
+      // The ladder's stage, once a line has been on it (a line never overdue shows none, as before the ladder);
+      // a line on a hardship plan it does not work shows HARDSHIP_PLAN.
+      const stage = line.collection?.stage ?? (line.chargedOff ? 'CHARGED_OFF' : line.hardship ? 'HARDSHIP_PLAN' : null);
       const collectionStage = stage ?? (this.shown.collectionStage === '' ? '' : 'NONE');
       if (collectionStage !== this.shown.collectionStage) updates.push({ key: searchAttributes.collectionStage, value: collectionStage });
       this.shown = { status, daysPastDue: projection.daysPastDue, nextStatementDate: line.nextStatementDate, suspensionReasons: reasons, collectionStage };

@@ -17,6 +17,7 @@ import { audit, nextSmsAt, say, SYSTEM } from './notices';
 import { nextLadderAt } from './collections';
 import { workLadder } from './ladder';
 import { markReminded, nextReminderAt, remindersDue } from './reminders';
+import { closesWhenPaidOff } from './closure';
 import { REFUNDABLE_DAYS, type LineState } from './state';
 
 /** A line just approved; `version` is its first read-model version (after those underwriting wrote). */
@@ -96,6 +97,8 @@ export function advance(
 ): { state: CreditLineState; events: LineEvent[]; closed: Statement[] } {
   // A charged-off line has no cycles and accrues nothing: its calendar only moves on.
   if (state.status === 'CHARGED_OFF' && state.chargedOff) return { state: rollCalendar(state, now), events: [], closed: [] };
+  // A closed line owes and holds nothing: time changes nothing on it any more.
+  if (state.status === 'CLOSED') return { state, events: [], closed: [] };
   let current = state;
   const events: LineEvent[] = [];
   const closed: Statement[] = [];
@@ -145,6 +148,21 @@ export function advance(
     const worked = workLadder(current, now, product);
     events.push(...worked.events);
     current = worked.state;
+  }
+  // A CLOSING line whose balance reached zero closes by itself (closure.ts), in an event of its own.
+  const closedNow = closesWhenPaidOff(current, localDay(now), now);
+  if (closedNow) {
+    const next = { ...closedNow.state, version: current.version + 1 };
+    const { refunded, waivedFees, entry, transaction } = closedNow.settled;
+    const key = eventKey(next.creditLineId, 'CLOSURE', `paid-off:${next.version}`);
+    const said = say(next, key, 'LINE_CLOSED', {}, now, product);
+    events.push(eventFor(current, said.state, now, 'CLOSURE', `paid-off:${next.version}`, {
+      ...(entry ? { entry } : {}),
+      ...(transaction ? { transaction } : {}),
+      messages: said.messages,
+      audit: [audit('LINE_CLOSED', SYSTEM.closure, { creditRefunded: refunded, waivedFees })],
+    }));
+    current = said.state;
   }
   return { state: current, events, closed };
 }

@@ -13,7 +13,9 @@
  *   the first the line decides that day goes, a later one waits for the next morning (notices.ts). A
  *   statement closing at the same midnight as a ladder step is decided first, so its SMS goes and the
  *   step's SMS waits a day; the step's in-app message is never delayed.
- * - A collection pause (`pausedUntil`, set by staff in a later issue) stops contacts, never penalties.
+ * - A collection pause (`pausedUntil`, collection-pause.ts) holds the ladder until its end, when the line
+ *   wakes and the ladder resumes; penalties never stop. A hardship plan takes the line off the ladder
+ *   while it is kept (hardship.ts; ladder-holds.ts resumes it on a missed due date).
  * - Charge-off (the last step): principal, fees and penalties are written off against credit losses;
  *   the line is CHARGED_OFF; later repayments are recoveries (repayment.ts).
  */
@@ -28,7 +30,12 @@ export const chargedOffTotal = (c: ChargedOff): Fen => c.principal + c.fees + c.
 /** The next moment the ladder needs the line: the next midnight while overdue, or the first day past its earliest due date. */
 export function nextLadderAt(state: LineState): Instant | null {
   if (state.status === 'CHARGED_OFF' || state.status === 'CLOSED') return null;
-  if (state.collection) return instantAt(addDays(state.collection.through, 1), '00:00');
+  if (state.collection) {
+    const midnight = instantAt(addDays(state.collection.through, 1), '00:00');
+    // A pause ends at its own moment: the ladder resumes then, not at the next midnight.
+    const until = state.collection.pausedUntil;
+    return until !== undefined && instantMs(until) < instantMs(midnight) ? until : midnight;
+  }
   const first = earliestOwedDueDate(state);
   return first === null ? null : instantAt(addDays(first, 1), '00:00');
 }

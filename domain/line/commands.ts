@@ -9,6 +9,11 @@ import type { RefundFeature } from './refund';
 import type { RepaymentFeature } from './repayment';
 import type { LiftFeature, SuspendFeature } from './suspension';
 import type { LimitFeature } from './limit';
+import type { CancelClosureFeature, CloseFeature } from './closure';
+import type { FeeWaiverFeature } from './fee-waiver';
+import type { PauseCollectionFeature, ResumeCollectionFeature } from './collection-pause';
+import type { HardshipFeature } from './hardship';
+import type { WriteOffFeature } from './write-off';
 import type { LineState } from './state';
 
 /** Every feature that takes commands. A new one adds its line here and its decider in decide.ts. */
@@ -19,7 +24,14 @@ export type LineFeature =
   | ConversionFeature
   | SuspendFeature
   | LiftFeature
-  | LimitFeature;
+  | LimitFeature
+  | CloseFeature
+  | CancelClosureFeature
+  | FeeWaiverFeature
+  | PauseCollectionFeature
+  | ResumeCollectionFeature
+  | HardshipFeature
+  | WriteOffFeature;
 
 export type Command = LineFeature['command'];
 

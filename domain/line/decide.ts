@@ -18,6 +18,12 @@ import { refund } from './refund';
 import { repayment } from './repayment';
 import { lift, RISK_REASONS, suspend } from './suspension';
 import { setLimit } from './limit';
+import { cancelClosure, close } from './closure';
+import { payoffQuote } from '../payoff';
+import { feeWaiver } from './fee-waiver';
+import { pauseCollection, resumeCollection } from './collection-pause';
+import { startHardshipPlan } from './hardship';
+import { writeOff } from './write-off';
 import type { RiskEventRecord } from './events';
 import type { DecisionRecord } from '../decisions';
 
@@ -30,6 +36,13 @@ const DECIDERS: { [T in Command['type']]: Decider<Extract<LineFeature, { command
   suspend,
   lift,
   setLimit,
+  close,
+  cancelClosure,
+  waiveFees: feeWaiver,
+  pauseCollection,
+  resumeCollection,
+  startHardshipPlan,
+  writeOff,
 };
 
 /**
@@ -64,9 +77,18 @@ function commandAudit(state: CreditLineState, command: Command, kind: string, re
   if (command.type === 'suspend') details.suspensionReason = command.reason;
   if (command.type === 'lift') { details.suspensionReasons = command.reasons.join(','); details.via = command.via; }
   if (command.type === 'setLimit') { details.from = state.limit; details.limit = command.limit; details.via = command.via; }
+  if ((command.type === 'close' || command.type === 'cancelClosure') && result.ok) { details.from = state.status; details.status = (result.body as { status: string }).status; }
+  if (command.type === 'close' && command.identityCheck !== undefined && storableTextProblem(command.identityCheck) === null) details.identityCheck = command.identityCheck;
+  if (command.type === 'waiveFees' && storableTextProblem(command.approvalId) === null) details.approvalId = command.approvalId;
+  if (command.type === 'pauseCollection' && typeof command.until === 'string' && storableTextProblem(command.until) === null) details.until = command.until;
+  if (command.type === 'startHardshipPlan') {
+    if (typeof command.installments === 'number') details.installments = command.installments;
+    if (typeof command.approvalId === 'string' && storableTextProblem(command.approvalId) === null) details.approvalId = command.approvalId;
+  }
   if (command.type === 'suspend' && command.riskEventId && storableTextProblem(command.riskEventId) === null) details.riskEventId = command.riskEventId;
   // A staff member's note is the why of what they did.
-  const note = 'note' in command && typeof command.note === 'string' && storableTextProblem(command.note) === null ? command.note : undefined;
+  const why = command.type === 'pauseCollection' ? command.reason : 'note' in command ? command.note : undefined;
+  const note = typeof why === 'string' && storableTextProblem(why) === null ? why : undefined;
   if ('amount' in command) details.amount = command.amount;
   // Ids the caller sent are recorded only when storable: a refused request may carry anything.
   const id = (name: string, value: string) => { if (storableTextProblem(value) === null) details[name] = value; };
@@ -93,8 +115,11 @@ export function decide(
 ): { state: CreditLineState; result: CommandResult; event: LineEvent } {
   const decider = deciderOf(command);
   const invalid = decider.validate(command, product, rules);
+  // A closed line decides nothing more (closure.ts); a refund keeps the LINE_CLOSED it answered before closure existed.
+  const closed = state.status === 'CLOSED' && command.type !== 'refund';
   const decision: Decision<Feature> = invalid
     ? refusal(state.balances, command.type, invalid.code, invalid.message)
+    : closed ? refusal(state.balances, command.type, 'LINE_NOT_ACTIVE', 'the line is closed')
     : decider.decide(state, command, localDay(now), product, rules, now);
   const result = decision.result as CommandResult;
   const version = state.version + 1;
@@ -107,16 +132,18 @@ export function decide(
   }, command, result);
   const { riskEvents, decisions } = recordsOf(decision, state.creditLineId, version);
   const id = `${command.type}:${command.key}`;
-  const said = noticeOf(state, decided, eventKey(state.creditLineId, decider.kind, id), now, product);
+  const key = eventKey(state.creditLineId, decider.kind, id);
+  const said = decision.notice ? say(decided, key, decision.notice.template, decision.notice.params, now, product) : noticeOf(state, decided, key, now, product);
   const next = said.state;
   const event = eventFor(state, next, now, decider.kind, id, {
     command: { key: command.key, requestHash: command.requestHash, result },
     ...(decision.transaction ? { transaction: decision.transaction } : {}),
     ...(decision.entry ? { entry: decision.entry } : {}),
-    audit: [commandAudit(state, command, command.type === 'lift' ? 'SUSPENSION_LIFTED' : decider.kind, result, decision.transaction)],
+    audit: [commandAudit(state, command, command.type === 'lift' ? 'SUSPENSION_LIFTED' : command.type === 'cancelClosure' ? 'CLOSURE_CANCELLED' : decider.kind, result, decision.transaction)],
     ...(said.messages.length > 0 ? { messages: said.messages } : {}),
     ...(riskEvents.length > 0 ? { riskEvents } : {}),
     ...(decisions.length > 0 ? { decisions } : {}),
+    ...(decision.collectionCase ? { collectionCase: decision.collectionCase } : {}),
   });
   return { state: next, result, event };
 }
@@ -133,6 +160,10 @@ function recordsOf(decision: Decision<Feature>, creditLineId: string, version: n
 
 /** What the customer is told when a risk reason suspends the line, a suspension is lifted, or the limit changes. */
 function noticeOf(before: CreditLineState, after: CreditLineState, key: string, now: Instant, product: Product): { state: CreditLineState; messages: OutgoingMessage[] } {
+  // A closure's steps (closure.ts): closing (with what is to pay), closed, cancelled.
+  if (after.status !== before.status && after.status === 'CLOSED') return say(after, key, 'LINE_CLOSED', {}, now, product);
+  if (after.status !== before.status && after.status === 'CLOSING') return say(after, key, 'LINE_CLOSING', { amount: payoffQuote(after.balances, localDay(now)).amount }, now, product);
+  if (before.status === 'CLOSING' && after.status !== 'CLOSING' && after.status !== 'CHARGED_OFF') return say(after, key, 'CLOSURE_CANCELLED', {}, now, product);
   if (after.limit !== before.limit) return say(after, key, 'LIMIT_CHANGED', { from: before.limit, to: after.limit }, now, product);
   const risky = (s: CreditLineState) => s.suspensionReasons.filter((r) => RISK_REASONS.includes(r)).length;
   if (risky(after) > risky(before) && risky(before) === 0) return say(after, key, 'RISK_SUSPENDED', {}, now, product);

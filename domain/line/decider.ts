@@ -12,11 +12,15 @@ import type { RuleHit } from '../risk/rules';
 import { ENTRY_KINDS, type EntryKind, type Posting } from '../ledger';
 import type { Fen } from '../money';
 import type { Actor } from '../audit';
+import type { TemplateName, TemplateParams } from '../notifications';
 import type { Product } from '../product';
 import type { LineState, PurchaseRecord } from './state';
 
-/** What an event records: a journal entry's kind, or a change with no money (a suspension, a new limit). */
-export type EventKind = EntryKind | 'SUSPENSION' | 'LIMIT_CHANGE';
+/**
+ * What an event records: a journal entry's kind, or a change with no money of its own (a suspension, a
+ * new limit, a closure step: its entry, when money moves, is given by the decision, closure.ts).
+ */
+export type EventKind = EntryKind | 'SUSPENSION' | 'LIMIT_CHANGE' | 'CLOSURE' | 'COLLECTION_PAUSED' | 'COLLECTION_RESUMED' | 'HARDSHIP_PLAN_STARTED';
 export const movesMoney = (kind: EventKind): kind is EntryKind => kind in ENTRY_KINDS;
 
 /** What every command carries. */
@@ -67,13 +71,17 @@ export interface Decision<F extends Feature> {
   purchases?: PurchaseRecord[];
   transaction?: LineTransaction;
   /** What else of the line the decision changes (a recovery's running total, a suspension, the risk record). */
-  changes?: Partial<Pick<LineState, 'chargedOff' | 'status' | 'suspensionReasons' | 'limit' | 'risk'>>;
+  changes?: Partial<Pick<LineState, 'chargedOff' | 'status' | 'suspensionReasons' | 'limit' | 'risk' | 'grantedLimit' | 'closure' | 'closedAt' | 'collection' | 'hardship'>>;
   /** Risk rules that hit (ids given by the dispatcher). */
   riskHits?: RuleHit[];
   /** Automated decisions it records (ids given by the dispatcher; `riskRule` links one to its rule's hit). */
   decisions?: (Omit<DecisionRecord, 'id'> & { riskRule?: string })[];
   /** The journal entry, when it is not the change in the line's own accounts (a recovery: cash against credit losses). */
   entry?: { kind: EntryKind; postings: Posting[]; description?: string };
+  /** The collections case it closes (a hardship plan takes the line off the ladder; a write-off ends it). */
+  collectionCase?: { action: 'CLOSE'; caseId: string; reason: 'CURED' | 'CHARGED_OFF' };
+  /** What the customer is told of it (the dispatcher says it, SMS under the line's conduct rules). */
+  notice?: { template: TemplateName; params: TemplateParams };
 }
 
 /**

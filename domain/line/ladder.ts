@@ -3,9 +3,8 @@
  * event with its effects (suspension, the staff flag, the collections case, the charge-off), what it
  * says to the customer, and its audit entry; a cure lifts it all.
  */
-import { billedFeesOwed, cloneBalances, outstandingPrincipal, type LineBalances } from '../balances';
+import { billedFeesOwed, writeOffAll, type LineBalances } from '../balances';
 import { localDay, type Instant } from '../calendar';
-import type { Fen } from '../money';
 import type { TemplateName } from '../notifications';
 import { oldestUnpaidDueDate } from '../penalty';
 import type { Product } from '../product';
@@ -14,6 +13,7 @@ import { caseIdFor, ladderDpd, mayContact, stepsDue } from './collections';
 import type { CreditLineState } from './commands';
 import type { DecisionRecord } from '../decisions';
 import { eventFor, snapshotEvent, type LineEvent } from './events';
+import { holdsAt, keptAgain } from './ladder-holds';
 import { audit, say, SYSTEM } from './notices';
 import type { CollectionState } from './state';
 
@@ -36,23 +36,16 @@ function overdueAmounts(b: LineBalances, day: string) {
   return { overduePrincipal, penalties: b.penalties, fees: billedFeesOwed(b), total: overduePrincipal + b.penalties + billedFeesOwed(b) };
 }
 
-/** Everything written off at charge-off: every principal (billed or not), billed fees and penalties. */
-function writeOff(b: LineBalances): { balances: LineBalances; principal: Fen; fees: Fen; penalties: Fen } {
-  const principal = outstandingPrincipal(b);
-  const fees = billedFeesOwed(b);
-  const penalties = b.penalties;
-  const balances = cloneBalances(b);
-  balances.statements = [];
-  balances.plans = [];
-  balances.currentCycle = 0;
-  balances.unsettled = 0;
-  balances.penalties = 0;
-  return { balances, principal, fees, penalties };
-}
-
-/** The ladder at `now`: cure, or the steps reached since the line last looked. */
+/** The ladder at `now`: what holds it (a pause, a hardship plan: ladder-holds.ts), then cure or the steps reached since the line last looked. */
 export function workLadder(state: CreditLineState, now: Instant, product: Product): { state: CreditLineState; events: LineEvent[] } {
   if (state.status === 'CHARGED_OFF' || state.status === 'CLOSED') return { state, events: [] };
+  const held = holdsAt(state, now, product);
+  if (held.hold) return { state: held.state, events: held.events };
+  const worked = stepLadder(held.state, now, product);
+  return { state: worked.state, events: [...held.events, ...worked.events] };
+}
+
+function stepLadder(state: CreditLineState, now: Instant, product: Product): { state: CreditLineState; events: LineEvent[] } {
   const today = localDay(now);
   const oldest = oldestUnpaidDueDate(state.balances, today);
   if (state.collection && oldest === null) return cure(state, state.collection, now);
@@ -124,7 +117,7 @@ const chargeOffDpd = (product: Product): number => product.collections.ladder.fi
 
 function chargeOff(before: CreditLineState, stepped: CreditLineState, step: Step, now: Instant): { state: CreditLineState; event: LineEvent } {
   const c = stepped.collection!;
-  const written = writeOff(before.balances);
+  const written = writeOffAll(before.balances);
   const total = written.principal + written.fees + written.penalties;
   const next: CreditLineState = {
     ...stepped,
@@ -132,6 +125,8 @@ function chargeOff(before: CreditLineState, stepped: CreditLineState, step: Step
     balances: written.balances,
     collection: undefined,
     chargedOff: { on: localDay(now), principal: written.principal, fees: written.fees, penalties: written.penalties, recovered: 0 },
+    // A hardship plan is written off with the rest.
+    ...(stepped.hardship ? { hardship: undefined } : {}),
   };
   const event = eventFor(before, next, now, 'CHARGE_OFF', c.dueDate, {
     transaction: { id: `${before.creditLineId}:charge-off:${c.dueDate}`, kind: 'CHARGE_OFF', amount: -total, details: { principal: written.principal, fees: written.fees, penalties: written.penalties } },
@@ -149,6 +144,8 @@ function cure(state: CreditLineState, c: CollectionState, now: Instant): { state
     status: state.status === 'SUSPENDED' && reasons.length === 0 ? 'ACTIVE' : state.status,
     collection: undefined,
     version: state.version + 1,
+    // On a hardship plan a cure keeps the plan, and the ladder as it stood is what a later miss resumes.
+    ...(state.hardship ? { hardship: keptAgain(state.hardship, c) } : {}),
   };
   const event = snapshotEvent(next, now, `CURED:${c.dueDate}`, {
     audit: [audit('COLLECTION_CURED', SYSTEM.collections, { dueDate: c.dueDate, dpd: ladderDpd(c, localDay(now)), stage: c.stage })],

@@ -60,6 +60,8 @@ export function limitChangeFor(state: LineState, review: LimitReview, scored: Re
   const { limitStep, maxLimit } = product.underwriting;
   const down = (fen: Fen) => Math.floor(fen / limitStep) * limitStep;
   const up = (fen: Fen) => Math.ceil(fen / limitStep) * limitStep;
+  // A customer who lowered their own limit (limit.ts) chose it: the model never raises it back.
+  if (review.direction === 'RAISE' && state.grantedLimit !== undefined) return null;
   const target = review.direction === 'RAISE'
     ? Math.min(maxLimit, down(scored.modelLimit))
     : Math.min(state.limit, Math.max(up(usedCredit(state)), down(scored.modelLimit)));

@@ -1,8 +1,14 @@
 /**
  * Changing a line's limit (PRODUCT §8, §10): the model's review at a statement, a staff member
- * restoring a limit on review, later the customer lowering their own. Never below what the line
- * already uses (outstanding principal and authorized purchases), never above the product's maximum.
+ * restoring a limit on review, the customer lowering their own. Never below what the line already
+ * uses (outstanding principal and authorized purchases), never above the product's maximum.
  * A change the model makes is an automated decision, explained and reviewable; a person's is audited.
+ *
+ * The customer (`via: 'CUSTOMER'`, and only the customer goes that way) may lower their limit and go
+ * back up, never above the limit granted to them (`grantedLimit`, kept while they are below it:
+ * `LIMIT_ABOVE_GRANTED`). A limit set by anyone else is a new grant: it replaces what the customer
+ * chose (a staff decision or a model cut overrides it); the model never raises a line whose customer
+ * lowered it (limit-review.ts).
  */
 import { freeTextProblem } from '../free-text';
 import { isPositiveFen, type Fen } from '../money';
@@ -10,7 +16,7 @@ import { lineFigures } from '../projection';
 import { refusal, type CommandBase, type Decider, type Decision } from './decider';
 import type { LineState, LineStatus } from './state';
 
-export type LimitVia = 'MODEL' | 'REVIEW' | 'STAFF';
+export type LimitVia = 'MODEL' | 'REVIEW' | 'STAFF' | 'CUSTOMER';
 
 export interface LimitCommand extends CommandBase {
   type: 'setLimit';
@@ -24,7 +30,7 @@ export interface LimitCommand extends CommandBase {
 export interface LimitFeature {
   command: LimitCommand;
   body: { limit: Fen; available: Fen; status: LineStatus };
-  code: 'VALIDATION_FAILED' | 'LINE_NOT_ACTIVE' | 'LIMIT_BELOW_BALANCE' | 'LIMIT_ABOVE_MAXIMUM';
+  code: 'VALIDATION_FAILED' | 'LINE_NOT_ACTIVE' | 'LIMIT_BELOW_BALANCE' | 'LIMIT_ABOVE_MAXIMUM' | 'LIMIT_ABOVE_GRANTED';
 }
 
 /** What the line uses of its limit: a new limit may not be below it. */
@@ -36,6 +42,7 @@ export const setLimit: Decider<LimitFeature> = {
     if (!isPositiveFen(command.limit)) return { code: 'VALIDATION_FAILED', message: 'limit must be a positive integer of fen' };
     if (command.limit > product.underwriting.maxLimit) return { code: 'LIMIT_ABOVE_MAXIMUM', message: `the product's maximum limit is ${product.underwriting.maxLimit} fen` };
     if (command.via === 'MODEL' && !command.model) return { code: 'VALIDATION_FAILED', message: 'a model change carries its figures' };
+    if ((command.via === 'CUSTOMER') !== (command.actor?.type === 'customer')) return { code: 'VALIDATION_FAILED', message: 'only the customer sets their own limit, and only that way' };
     const note = command.note === undefined ? null : freeTextProblem(command.note);
     return note ? { code: 'VALIDATION_FAILED', message: `note ${note}` } : null;
   },
@@ -43,6 +50,12 @@ export const setLimit: Decider<LimitFeature> = {
     if (state.status !== 'ACTIVE' && state.status !== 'SUSPENDED') return refusal(state.balances, command.type, 'LINE_NOT_ACTIVE', `the line is ${state.status.toLowerCase()}`);
     const used = usedCredit(state);
     if (command.limit < used) return refusal(state.balances, command.type, 'LIMIT_BELOW_BALANCE', `the line already uses ${used} fen`);
+    const granted = state.grantedLimit ?? state.limit;
+    if (command.via === 'CUSTOMER' && command.limit > granted) return refusal(state.balances, command.type, 'LIMIT_ABOVE_GRANTED', `the limit granted to this line is ${granted} fen`);
+    // The customer's own limit keeps the grant to go back up to; anyone else's is the grant.
+    const grant = command.via === 'CUSTOMER'
+      ? { grantedLimit: command.limit === granted ? undefined : granted }
+      : state.grantedLimit === undefined ? {} : { grantedLimit: undefined };
     const next = { ...state, limit: command.limit };
     const decisions: Decision<LimitFeature>['decisions'] = command.model && command.limit !== state.limit
       ? [{
@@ -52,7 +65,7 @@ export const setLimit: Decider<LimitFeature> = {
       : undefined;
     return {
       balances: state.balances,
-      changes: { limit: command.limit },
+      changes: { limit: command.limit, ...grant },
       result: { ok: true, type: 'setLimit', body: { limit: command.limit, available: state.status === 'ACTIVE' ? lineFigures(next.limit, next.balances).available : 0, status: state.status } },
       ...(decisions ? { decisions } : {}),
     };

@@ -55,6 +55,7 @@ export const SYSTEM = {
   penalty: { type: 'system', id: 'penalty' },
   reminders: { type: 'system', id: 'reminders' },
   collections: { type: 'system', id: 'collections' },
+  closure: { type: 'system', id: 'closure' },
 } as const satisfies Record<string, Actor>;
 
 /** The actor of a command: who sent it, or (for commands sent before the audit trail) the line's customer. */

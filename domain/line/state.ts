@@ -55,6 +55,42 @@ export interface LineState {
   chargedOff?: ChargedOff;
   /** What the risk rules and the statement re-scoring keep of the line's behaviour (absent before them). */
   risk?: LineRisk;
+  /**
+   * The limit granted (underwriting, the model, staff) while the customer has lowered their own below
+   * it (limit.ts): the customer may go back up to it, never above. Absent when the customer has not.
+   */
+  grantedLimit?: Fen;
+  /** A closure under way (the line CLOSING, closure.ts); absent otherwise. */
+  closure?: ClosureState;
+  /** When the line closed (CLOSED). */
+  closedAt?: Instant;
+  /** A hardship plan while it runs (PRODUCT §10; hardship.ts); absent otherwise. */
+  hardship?: HardshipState;
+}
+
+/**
+ * A hardship plan (hardship.ts): the overdue amount re-aged into a plan of monthly installments in
+ * `balances.plans`; the ladder paused while it is kept, resumed where it stopped when it is not.
+ */
+export interface HardshipState {
+  /** The plan in `balances.plans` (`hardship:<day it started>`). */
+  planId: string;
+  startedOn: Day;
+  /** KEPT while nothing is past due; MISSED once a due date was missed and the ladder resumed (a cure keeps it again). */
+  status: 'KEPT' | 'MISSED';
+  /** The ladder as it stood when it paused (the plan's start, or a cure while on the plan): a missed due date resumes it. */
+  paused: CollectionState | null;
+  /** Whether the plan put the STAFF hold on the line: lifted when the plan is paid in full. */
+  staffHold: boolean;
+}
+
+/** A closure verified and waiting for the balance to reach zero (PRODUCT §9; closure.ts). */
+export interface ClosureState {
+  /** When it was verified, and who asked (`customer:<id>`, or `staff:<id>` on the customer's behalf). */
+  requestedAt: Instant;
+  requestedBy: string;
+  /** What the line was before: a cancel returns to it (its suspension reasons as they stand by then). */
+  previous: { status: LineStatus; suspensionReasons: SuspensionReason[] };
 }
 
 /** The line's own record for the risk rules (PRODUCT §8). */
@@ -87,7 +123,7 @@ export interface CollectionState {
   smsDays: Day[];
   /** The last day the ladder looked at the line: it wakes again the next midnight. */
   through: Day;
-  /** Contacts wait until then; penalties do not stop. */
+  /** A collection pause (collection-pause.ts): the ladder holds until then (no contact, no step); penalties do not stop. */
   pausedUntil?: Instant;
 }
 

@@ -4,6 +4,8 @@
  *   OVERDUE lifts itself on cure (the ladder), never by a command;
  *   risk reasons (RISK_LOGIN, RISK_VELOCITY): staff after review, or the customer's fresh SMS code;
  *   STAFF: staff; CUSTOMER (a self-freeze): the customer.
+ * And who may suspend for what: the customer freezes their own line with CUSTOMER and nothing else;
+ * nobody else suspends with CUSTOMER; OVERDUE is the ladder's alone.
  */
 import { actorRef, type Actor } from '../audit';
 import { freeTextProblem } from '../free-text';
@@ -13,12 +15,12 @@ import { SUSPENSION_REASONS, type LineState, type LineStatus, type SuspensionRea
 
 export const RISK_REASONS: readonly SuspensionReason[] = ['RISK_LOGIN', 'RISK_VELOCITY'];
 
-/** How a lift was asked for: by staff, by the customer's verified code, or by reversing a decision on review. */
-export type LiftVia = 'STAFF' | 'VERIFICATION' | 'REVIEW';
+/** How a lift was asked for: by staff, by the customer's verified code, by reversing a decision on review, or by the customer unfreezing. */
+export type LiftVia = 'STAFF' | 'VERIFICATION' | 'REVIEW' | 'CUSTOMER';
 
 export interface SuspendCommand extends CommandBase {
   type: 'suspend';
-  /** Never `OVERDUE` (the ladder's) or `CUSTOMER` (the customer's freeze). */
+  /** Never `OVERDUE` (the ladder's); `CUSTOMER` (a self-freeze) only from the customer, who has no other. */
   reason: SuspensionReason;
   note?: string;
   /** The risk event that asked for it (a rule's hit), for the decision record. */
@@ -71,7 +73,9 @@ const isOpen = (state: LineState) => state.status === 'ACTIVE' || state.status =
 export const suspend: Decider<SuspendFeature> = {
   kind: 'SUSPENSION',
   validate(command) {
-    if (!SUSPENSION_REASONS.includes(command.reason) || command.reason === 'OVERDUE' || command.reason === 'CUSTOMER') {
+    const byCustomer = command.actor?.type === 'customer';
+    if (byCustomer && command.reason !== 'CUSTOMER') return { code: 'VALIDATION_FAILED', message: 'a customer suspends their own line with CUSTOMER only' };
+    if (!byCustomer && (!SUSPENSION_REASONS.includes(command.reason) || command.reason === 'OVERDUE' || command.reason === 'CUSTOMER')) {
       return { code: 'VALIDATION_FAILED', message: 'reason must be STAFF, RISK_LOGIN or RISK_VELOCITY' };
     }
     const note = noteProblem(command.note);
@@ -86,8 +90,8 @@ export const suspend: Decider<SuspendFeature> = {
       balances: state.balances,
       changes: { status: next.status, suspensionReasons: next.suspensionReasons },
       result: { ok: true, type: 'suspend', body: body(next) },
-      // A suspension made is a decision the customer can ask to have explained and reviewed.
-      ...(added ? {
+      // A suspension made is a decision the customer can ask to have explained and reviewed (not their own freeze).
+      ...(added && command.reason !== 'CUSTOMER' ? {
         decisions: [{
           kind: 'SUSPENSION', outcome: 'SUSPENDED', reasons: [command.reason], adverse: true, decidedBy: command.actor ? actorRef(command.actor) : 'system:line',
           details: { suspensionReason: command.reason, ...(command.riskEventId ? { riskEventId: command.riskEventId } : {}) },

@@ -106,6 +106,46 @@ export const TEMPLATES = {
       en: (p) => `[Revolve] Your credit limit has changed from CNY ${fen(p, 'from')} to CNY ${fen(p, 'to')}. See why in the app, and ask for a human review if you disagree.`,
     },
   },
+  LINE_CLOSING: {
+    kind: 'SERVICE',
+    channels: ['SMS', 'IN_APP'],
+    text: {
+      'zh-CN': (p) => `【Revolve】您已申请关闭白条。还清 ¥${fen(p, 'amount')}（未到期分期手续费已免除）后白条将自动关闭；关闭前可随时在 App 内取消。`,
+      en: (p) => `[Revolve] You asked to close your credit line. Once CNY ${fen(p, 'amount')} is paid (fees of installments not yet due waived) it closes by itself; you can cancel in the app until then.`,
+    },
+  },
+  LINE_CLOSED: {
+    kind: 'SERVICE',
+    channels: ['SMS', 'IN_APP'],
+    text: {
+      'zh-CN': () => `【Revolve】您的白条已关闭，账单和交易记录仍可在 App 内查看。如需再次使用，可重新申请。`,
+      en: () => `[Revolve] Your credit line is closed. Its statements and transactions stay in the app; you may apply again at any time.`,
+    },
+  },
+  CLOSURE_CANCELLED: {
+    kind: 'SERVICE',
+    channels: ['IN_APP'],
+    text: {
+      'zh-CN': () => `【Revolve】您的白条关闭申请已取消，白条恢复原状态。`,
+      en: () => `[Revolve] The closure of your credit line was cancelled; the line is back as it was.`,
+    },
+  },
+  HARDSHIP_PLAN_STARTED: {
+    kind: 'SERVICE',
+    channels: ['SMS', 'IN_APP'],
+    text: {
+      'zh-CN': (p) => `【Revolve】您的逾期款项 ¥${fen(p, 'total')} 已转为 ${str(p, 'count')} 期还款计划，无手续费，首期 ¥${fen(p, 'firstAmount')} 于 ${str(p, 'firstDueDate')} 到期。按期还款期间暂停催收，白条暂停新的消费。`,
+      en: (p) => `[Revolve] Your overdue CNY ${fen(p, 'total')} is now a plan of ${str(p, 'count')} monthly installments with no fee; the first, CNY ${fen(p, 'firstAmount')}, is due on ${str(p, 'firstDueDate')}. Collection is paused while you keep to it; new purchases are paused.`,
+    },
+  },
+  HARDSHIP_PLAN_COMPLETED: {
+    kind: 'SERVICE',
+    channels: ['IN_APP'],
+    text: {
+      'zh-CN': () => `【Revolve】您的还款计划已全部还清。`,
+      en: () => `[Revolve] Your hardship plan is paid in full.`,
+    },
+  },
   VERIFICATION_CODE: {
     kind: 'CODE',
     channels: ['SMS'],

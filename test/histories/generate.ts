@@ -19,7 +19,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { insertApplication, reopenApplication } from '../../db/applications';
 import { connect, disconnect, type Database } from '../../db/client';
 import { applyMigrations } from '../../db/migrate';
-import { applications, messages } from '../../db/schema';
+import { applications, approvals, messages } from '../../db/schema';
 import { addDays, cycleCloseInstant, instantAt } from '../../domain/calendar';
 import type { CommandResult } from '../../domain/line';
 import { STANDARD_PRODUCT } from '../../domain/product';
@@ -31,9 +31,11 @@ import { startEmbeddedPostgres } from '../../toolchain/postgres';
 import { resolveTestServer } from '../../toolchain/test-server';
 import type { creditLine } from '../../workflows/credit-line';
 import {
-  conversionUpdate, decideApplicationUpdate, liftUpdate, limitUpdate, lineQuery, payoffQuery, purchaseUpdate, refundUpdate, repaymentUpdate, searchAttributes, stateQuery, suspendUpdate,
+  cancelClosureUpdate, closeUpdate, conversionUpdate, decideApplicationUpdate, hardshipPlanUpdate, liftUpdate, limitUpdate, pauseCollectionUpdate, lineQuery, payoffQuery, purchaseUpdate, refundUpdate, repaymentUpdate, searchAttributes, stateQuery, suspendUpdate,
   updateIdFor, workflowIdFor, type CreditLineInput, type CreditLineStatus,
 } from '../../workflows/messages';
+import { approvalWorkflowIdFor, decideApprovalUpdate, type StaffApprovalInput } from '../../workflows/approval-messages';
+import type { staffApproval } from '../../workflows/staff-approval';
 import { historyToJson } from './history-json';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -47,6 +49,7 @@ type Line = WorkflowHandleWithFirstExecutionRunId<typeof creditLine>;
 /** The money Updates and the request each takes, less the key and hash the caller adds. */
 const UPDATES = {
   purchase: purchaseUpdate, refund: refundUpdate, repayment: repaymentUpdate, conversion: conversionUpdate, suspend: suspendUpdate, lift: liftUpdate, setLimit: limitUpdate,
+  close: closeUpdate, cancelClosure: cancelClosureUpdate, pauseCollection: pauseCollectionUpdate, startHardshipPlan: hardshipPlanUpdate,
 } as const;
 type RequestOf<K extends keyof typeof UPDATES> = (typeof UPDATES)[K] extends UpdateDefinition<CommandResult, [infer R]> ? Omit<R, 'key' | 'requestHash'> : never;
 
@@ -202,6 +205,35 @@ class Paths {
       await this.command(line, 'setLimit', { limit: 150_000, via: 'REVIEW', note: 'restored', actor: staff }, true);
       await this.capture('suspensions', line);
     }
+    // ── Closure, freeze (issue #11) ──
+    {
+      const line = await this.openLine();
+      const closed = await this.command(line, 'close', { actor: { type: 'customer', id: 'customer' } }, true);
+      expectEqual(closed.ok && closed.type === 'close' ? closed.body.status : 'REFUSED', 'CLOSED', 'closure-closed');
+      expectEqual((await line.result()).status, 'CLOSED', 'closure-closed');
+      await this.capture('closure-closed', line, { terminate: false });
+    }
+    {
+      const line = await this.openLine();
+      await this.command(line, 'purchase', { merchantId: 'self-operated', amount: 30_000 }, true);
+      const closing = await this.command(line, 'close', { actor: { type: 'staff', id: 'S5' }, note: 'customer called', identityCheck: 'security questions' }, true);
+      expectEqual(closing.ok && closing.type === 'close' ? closing.body.status : 'REFUSED', 'CLOSING', 'closure-closing');
+      await this.command(line, 'cancelClosure', { actor: { type: 'customer', id: 'customer' } }, true);
+      await this.command(line, 'close', { actor: { type: 'customer', id: 'customer' } }, true);
+      const owed = (await line.query(payoffQuery, { at: new Date(await this.env.currentTimeMs()).toISOString() }))!.amount;
+      await this.command(line, 'repayment', { amount: owed }, true);
+      expectEqual((await line.result()).status, 'CLOSED', 'closure-closing');
+      await this.capture('closure-closing', line, { terminate: false });
+    }
+    {
+      const line = await this.openLine();
+      const customer = { type: 'customer', id: 'customer' } as const;
+      await this.command(line, 'suspend', { reason: 'CUSTOMER', actor: customer }, true);
+      await this.command(line, 'lift', { reasons: ['CUSTOMER'], via: 'CUSTOMER', actor: customer }, true);
+      await this.command(line, 'setLimit', { limit: 100_000, via: 'CUSTOMER', actor: customer }, true);
+      await this.capture('freeze', line);
+    }
+
     // Opened now with the smallest limit a person gave it, reviewed after six statements (time moves in
     // the ladder below, and after it): the model's limit is higher, so the review raises it.
     const reviewed = await this.apply(BORDERLINE);
@@ -311,6 +343,10 @@ class Paths {
       await this.command(ladder, 'purchase', { merchantId: 'self-operated', amount: 70_000 }, true);
       const cured = await this.openLine();
       await this.command(cured, 'purchase', { merchantId: 'self-operated', amount: 30_000 }, true);
+      const paused = await this.openLine();
+      await this.command(paused, 'purchase', { merchantId: 'self-operated', amount: 30_000 }, true);
+      const hardship = await this.openLine();
+      await this.command(hardship, 'purchase', { merchantId: 'self-operated', amount: 60_000 }, true);
       const { nextStatementDate } = (await ladder.query(lineQuery))!;
       const due = addDays(nextStatementDate, STANDARD_PRODUCT.statement.dueDateOffsetDays);
       const dayOf = async (line: Line, dpd: number, then: (state: Awaited<ReturnType<typeof queryState>>) => boolean) => {
@@ -322,12 +358,36 @@ class Paths {
         await dayOf(ladder, dpd, (s) => s?.collection?.done.includes(dpd) === true && !s.pendingSms?.length);
         await this.capture(name, ladder, { runId: await this.latestRunId(ladder), terminate: false });
       }
+      // Staff pause collection on another line for five days (issue #11): contacts wait, penalties go on.
+      await dayOf(paused, 4, (s) => s?.collection?.done.includes(3) === true);
+      const until = new Date((await this.env.currentTimeMs()) + 5 * 24 * 3_600_000).toISOString();
+      await this.command(paused, 'pauseCollection', { until, reason: 'customer in hospital', actor: { type: 'staff', id: 'S6' } }, true);
+      await this.capture('collection-pause', paused, { runId: await this.latestRunId(paused) });
       // The other line pays everything overdue at DPD 10: cured.
       await dayOf(cured, 10, (s) => s?.collection !== undefined);
       const owed = (await cured.query(payoffQuery, { at: new Date(await this.env.currentTimeMs()).toISOString() }))!.amount;
       await this.command(cured, 'repayment', { amount: owed }, true);
       await eventually('cure', async () => (await cured.query(lineQuery))?.status === 'ACTIVE');
       await this.capture('cure', cured, { runId: await this.latestRunId(cured) });
+      // A maker–checker request (its own workflow): a fee waiver asked by one, approved by another, applied to the line;
+      // then a hardship plan re-ages what is overdue (sent as an approved request sends it).
+      {
+        const lineId = hardship.workflowId.replace('credit-line-', '');
+        const approvalId = `${lineId}:approval:gen1`;
+        const input: StaffApprovalInput = { approvalId, creditLineId: lineId, kind: 'FEE_WAIVER', request: { kind: 'FEE_WAIVER', amount: 100, reason: 'hospital stay' }, makerId: 'S7', expiresAfterHours: 72 };
+        const approval = await this.env.client.workflow.start<typeof staffApproval>('staffApproval', { workflowId: approvalWorkflowIdFor(approvalId), taskQueue: TASK_QUEUE, args: [input] });
+        await eventually('staff-approval waiting', async () => {
+          const [row] = await this.db.select({ status: approvals.status }).from(approvals).where(eq(approvals.id, approvalId));
+          return row?.status === 'PENDING';
+        });
+        const outcome = await approval.executeUpdate(decideApprovalUpdate, { args: [{ approve: true, note: 'documents seen', checkerId: 'S8' }] });
+        expectEqual(outcome.status, 'APPROVED', 'staff-approval');
+        await approval.result();
+        await this.capture('staff-approval', approval as unknown as Line, { terminate: false });
+        await this.command(hardship, 'startHardshipPlan', { installments: 6, note: 'lost job', approvalId: `${lineId}:approval:gen2`, actor: { type: 'staff', id: 'S7' } }, true);
+        await eventually('hardship-plan', async () => (await hardship.query(lineQuery))?.suspensionReasons.includes('OVERDUE') === false);
+        await this.capture('hardship-plan', hardship, { runId: await this.latestRunId(hardship) });
+      }
       for (const [dpd, name] of [[15, 'ladder-dpd15'], [30, 'ladder-dpd30']] as const) {
         await dayOf(ladder, dpd, (s) => s?.collection?.done.includes(dpd) === true);
         await this.capture(name, ladder, { runId: await this.latestRunId(ladder), terminate: false });
@@ -480,8 +540,13 @@ const EventType = proto.temporal.api.enums.v1.EventType;
 /** No workflow task outstanding, and the line waits on its timer. */
 function idle(history: History): boolean {
   const types = (history.events ?? []).map((e) => e.eventType);
+  const count = (...of: (typeof types)[number][]) => types.filter((t) => of.includes(t)).length;
+  // No activity in flight either: one cut off by the termination would hold the time-skipping clock for good.
+  const activitiesOpen = count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) > count(
+    EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED, EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT, EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
+  );
   return types.lastIndexOf(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) > types.lastIndexOf(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
-    && types.includes(EventType.EVENT_TYPE_TIMER_STARTED);
+    && types.includes(EventType.EVENT_TYPE_TIMER_STARTED) && !activitiesOpen;
 }
 
 async function eventually(what: string, done: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {

@@ -2,6 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import pino from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import { webhookSmsProvider } from '../../activities/sms';
+import type { FaceVerifier } from '../../activities/face-verification';
 import { loadEnv } from '../../config/env';
 import { instantMs } from '../../domain/calendar';
 import { provideClock, type Clock } from '../../runtime/clock';
@@ -25,7 +26,7 @@ export interface SpeakingStack {
  * time-skipping server with REVOLVE_CLOCK's clock, SMS to a local webhook receiver answering
  * `status`; started before the file's tests, stopped after.
  */
-export function useSpeakingStack(opts: { status: number }): SpeakingStack {
+export function useSpeakingStack(opts: { status: number; face?: FaceVerifier }): SpeakingStack {
   const receiver = smsReceiver({ status: opts.status });
   let clock: { clock: Clock; close: () => Promise<void> } | undefined;
   const logs: string[] = [];
@@ -41,7 +42,7 @@ export function useSpeakingStack(opts: { status: number }): SpeakingStack {
     await receiver.start();
     fixture.env = await timeSkippingEnvironment();
     clock = await provideClock(loadEnv({ REVOLVE_CLOCK: 'temporal-test-server', TEMPORAL_ADDRESS: fixture.env.address }));
-    fixture.stack = await startStack({ timeSkipping: fixture.env, now: clock.clock, sms: webhookSmsProvider({ url: receiver.url(), timeoutMs: 2000 }),
+    fixture.stack = await startStack({ timeSkipping: fixture.env, now: clock.clock, sms: webhookSmsProvider({ url: receiver.url(), timeoutMs: 2000 }), ...(opts.face ? { face: opts.face } : {}),
       logger: pino({ level: 'trace' }, { write: (line: string) => { logs.push(line); } }),
     });
   });

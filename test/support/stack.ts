@@ -9,6 +9,7 @@ import { createApp } from '../../api/app';
 import { issueToken, type Role } from '../../api/auth';
 import { STANDARD_PRODUCT } from '../../domain/product';
 import type { SmsProvider } from '../../activities/sms';
+import type { FaceVerifier } from '../../activities/face-verification';
 import type { Clock } from '../../runtime/clock';
 import { createWorker } from '../../runtime/worker';
 import { freshDatabase, type TestDatabase } from './database';
@@ -33,6 +34,8 @@ export interface StackOptions {
   now?: Clock;
   /** The SMS provider of the worker and of the API (one-time codes): a webhook to a local receiver, say; the log provider otherwise. */
   sms?: SmsProvider;
+  /** The API's face verification provider (the local stand-in unless given). */
+  face?: FaceVerifier;
   /** Where the API and the activities log (silent unless given): a test that scans log lines passes its own. */
   logger?: pino.Logger;
 }
@@ -45,7 +48,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const secret = randomUUID() + randomUUID();
   const connection = options.timeSkipping ? undefined : await Connection.connect({ address });
   const client = options.timeSkipping?.client ?? new Client({ connection });
-  const app = createApp({ db: database.db, temporal: client, taskQueue, logger: options.logger ?? pino({ level: 'silent' }), jwtSecret: secret, now: options.now ?? (() => new Date()), ...(options.sms ? { sms: options.sms } : {}) });
+  const app = createApp({ db: database.db, temporal: client, taskQueue, logger: options.logger ?? pino({ level: 'silent' }), jwtSecret: secret, now: options.now ?? (() => new Date()), ...(options.sms ? { sms: options.sms } : {}), ...(options.face ? { face: options.face } : {}) });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };

@@ -310,7 +310,7 @@ describe('postingsFor', () => {
 
   it('every kind names a platform account (no kind is a pure reclassification any more)', () => {
     // The MoneyInvariantError branch of postingsFor needs a kind whose counter account is null; there is none.
-    expect([...kinds].sort()).toEqual(['CHARGE_OFF', 'EARLY_PAYOFF', 'INSTALLMENT_CONVERSION', 'PENALTY', 'PURCHASE', 'REFUND', 'REPAYMENT', 'STATEMENT'].sort());
+    expect([...kinds].sort()).toEqual(['CHARGE_OFF', 'EARLY_PAYOFF', 'FEE_WAIVER', 'INSTALLMENT_CONVERSION', 'PENALTY', 'PURCHASE', 'REFUND', 'REPAYMENT', 'STATEMENT'].sort());
     for (const kind of kinds) {
       expect(ENTRY_KINDS[kind], kind).not.toBeNull();
       expect(PLATFORM_ACCOUNTS, kind).toContain(ENTRY_KINDS[kind]);
@@ -453,7 +453,7 @@ type Line = typeof arbLine extends fc.Arbitrary<infer T> ? T : never;
 
 type Counts = Record<EntryKind | 'billedRefund' | 'overpayment' | 'statementFee' | 'creditPaysAtClose' | 'markOverdue', number>;
 const zeroCounts = (): Counts => ({
-  PURCHASE: 0, REFUND: 0, REPAYMENT: 0, STATEMENT: 0, PENALTY: 0, INSTALLMENT_CONVERSION: 0, EARLY_PAYOFF: 0, CHARGE_OFF: 0,
+  PURCHASE: 0, REFUND: 0, REPAYMENT: 0, STATEMENT: 0, PENALTY: 0, INSTALLMENT_CONVERSION: 0, EARLY_PAYOFF: 0, CHARGE_OFF: 0, FEE_WAIVER: 0,
   billedRefund: 0, overpayment: 0, statementFee: 0, creditPaysAtClose: 0, markOverdue: 0,
 });
 

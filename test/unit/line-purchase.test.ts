@@ -26,7 +26,7 @@ const refusals: Refusal<PurchaseCommand>[] = [
   { name: 'a bad amount before a bad description and merchant', state: opened, command: () => purchaseOf(0, { description: 'a\u0000', merchantId: 'amazon' }), code: 'INVALID_AMOUNT', message: POSITIVE, byValidator: true },
   { name: 'a bad description before a bad merchant', state: opened, command: () => purchaseOf(100, { description: 'a\u0000', merchantId: 'amazon' }), code: 'VALIDATION_FAILED', message: 'description must not contain control characters', byValidator: true },
   { name: 'a suspended line', state: () => inStatus(opened(), 'SUSPENDED'), command: () => purchaseOf(100), code: 'LINE_NOT_ACTIVE', message: 'the line is suspended', byValidator: false },
-  { name: 'a closing line', state: () => inStatus(opened(), 'CLOSING'), command: () => purchaseOf(100), code: 'LINE_NOT_ACTIVE', message: 'the line is closing', byValidator: false },
+  { name: 'a closing line', state: () => inStatus(spent(), 'CLOSING'), command: () => purchaseOf(100), code: 'LINE_NOT_ACTIVE', message: 'the line is closing', byValidator: false },
   { name: 'a closed line', state: () => inStatus(opened(), 'CLOSED'), command: () => purchaseOf(100), code: 'LINE_NOT_ACTIVE', message: 'the line is closed', byValidator: false },
   { name: 'a charged-off line', state: () => inStatus(opened(), 'CHARGED_OFF'), command: () => purchaseOf(100), code: 'LINE_NOT_ACTIVE', message: 'the line is charged_off', byValidator: false },
   { name: 'a suspended line, at a merchant not on the list (validation first)', state: () => inStatus(opened(), 'SUSPENDED'), command: () => purchaseOf(100, { merchantId: 'amazon' }), code: 'MERCHANT_NOT_ELIGIBLE', message: 'this merchant does not accept this credit line', byValidator: true },

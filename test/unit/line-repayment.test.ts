@@ -83,9 +83,10 @@ describe('repayment approvals', () => {
     expect(event.line).toMatchObject({ balance: 0, currentDue: null, daysPastDue: 0 });
   });
 
-  it('is accepted whatever the line’s status', () => {
-    for (const status of ['SUSPENDED', 'CLOSING', 'CLOSED', 'CHARGED_OFF'] as const) {
+  it('is accepted whatever the line’s status, but on a closed line (which owes nothing and decides nothing more)', () => {
+    for (const status of ['SUSPENDED', 'CLOSING', 'CHARGED_OFF'] as const) {
       expect(decideAt(inStatus(owing(), status), repaymentOf(1_000), AT).result, status).toMatchObject({ ok: true, type: 'repayment' });
     }
+    expect(decideAt(inStatus(owing(), 'CLOSED'), repaymentOf(1_000), AT).result).toEqual({ ok: false, type: 'repayment', code: 'LINE_NOT_ACTIVE', message: 'the line is closed' });
   });
 });

@@ -51,7 +51,7 @@ describe('product configuration', () => {
       ...STANDARD_PRODUCT,
       currency: 'USD',
       installments: { allowedCounts: [3, 3], monthlyFeeRate: '0,5%' },
-      collections: { ladder: [{ dpd: 7, stage: 'A', actions: ['SMS_REMINDER'] }, { dpd: 3, stage: 'B', actions: ['SMS_REMINDER'] }] },
+      collections: { ...STANDARD_PRODUCT.collections, ladder: [{ dpd: 7, stage: 'A', actions: ['SMS_REMINDER'] }, { dpd: 3, stage: 'B', actions: ['SMS_REMINDER'] }] },
       underwriting: { ...STANDARD_PRODUCT.underwriting, approveBelowPd: 0.2, minLimit: 55_000 },
       reminders: { offsetsDays: [3], localTime: '25:00' },
     };
