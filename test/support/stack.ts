@@ -12,6 +12,7 @@ import type { SmsProvider } from '../../activities/sms';
 import type { FaceVerifier } from '../../activities/face-verification';
 import type { Clock } from '../../runtime/clock';
 import { createWorker } from '../../runtime/worker';
+import { checkLedger } from '../../db/ledger-check';
 import { freshDatabase, type TestDatabase } from './database';
 
 export interface TestStack {
@@ -82,6 +83,14 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     },
     async stop() {
       await stack.stopWorker();
+      // Whatever a file did to its lines, the books balance after it: trial balance zero, every line's ledger = its read model.
+      const books = await checkLedger(database.db).catch(() => null);
+      if (books && !books.ok) {
+        await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+        await connection?.close();
+        await database.drop();
+        throw new Error(`the ledger check failed after the file: trial balance ${books.trialBalance}, ${books.unbalancedEntries.length} unbalanced entries, differences ${JSON.stringify(books.differences.slice(0, 5))}`);
+      }
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
       await connection?.close();
       await database.drop();
