@@ -31,7 +31,7 @@ import { startEmbeddedPostgres } from '../../toolchain/postgres';
 import { resolveTestServer } from '../../toolchain/test-server';
 import type { creditLine } from '../../workflows/credit-line';
 import {
-  cancelClosureUpdate, closeUpdate, conversionUpdate, decideApplicationUpdate, hardshipPlanUpdate, liftUpdate, limitUpdate, pauseCollectionUpdate, lineQuery, payoffQuery, purchaseUpdate, refundUpdate, repaymentUpdate, searchAttributes, stateQuery, suspendUpdate,
+  cancelClosureUpdate, closeUpdate, conversionUpdate, writeOffUpdate, decideApplicationUpdate, hardshipPlanUpdate, liftUpdate, limitUpdate, pauseCollectionUpdate, lineQuery, payoffQuery, purchaseUpdate, refundUpdate, repaymentUpdate, searchAttributes, stateQuery, suspendUpdate,
   updateIdFor, workflowIdFor, type CreditLineInput, type CreditLineStatus,
 } from '../../workflows/messages';
 import { approvalWorkflowIdFor, decideApprovalUpdate, type StaffApprovalInput } from '../../workflows/approval-messages';
@@ -49,7 +49,7 @@ type Line = WorkflowHandleWithFirstExecutionRunId<typeof creditLine>;
 /** The money Updates and the request each takes, less the key and hash the caller adds. */
 const UPDATES = {
   purchase: purchaseUpdate, refund: refundUpdate, repayment: repaymentUpdate, conversion: conversionUpdate, suspend: suspendUpdate, lift: liftUpdate, setLimit: limitUpdate,
-  close: closeUpdate, cancelClosure: cancelClosureUpdate, pauseCollection: pauseCollectionUpdate, startHardshipPlan: hardshipPlanUpdate,
+  close: closeUpdate, cancelClosure: cancelClosureUpdate, pauseCollection: pauseCollectionUpdate, startHardshipPlan: hardshipPlanUpdate, writeOff: writeOffUpdate,
 } as const;
 type RequestOf<K extends keyof typeof UPDATES> = (typeof UPDATES)[K] extends UpdateDefinition<CommandResult, [infer R]> ? Omit<R, 'key' | 'requestHash'> : never;
 
@@ -232,6 +232,16 @@ class Paths {
       await this.command(line, 'lift', { reasons: ['CUSTOMER'], via: 'CUSTOMER', actor: customer }, true);
       await this.command(line, 'setLimit', { limit: 100_000, via: 'CUSTOMER', actor: customer }, true);
       await this.capture('freeze', line);
+    }
+
+    {
+      // A write-off outside the ladder, as an approved maker–checker request sends it; then a recovery.
+      const line = await this.openLine();
+      await this.command(line, 'purchase', { merchantId: 'self-operated', amount: 40_000 }, true);
+      const lineId = line.workflowId.replace('credit-line-', '');
+      await this.command(line, 'writeOff', { approvalId: `${lineId}:approval:gen3`, note: 'estate insolvent', actor: { type: 'staff', id: 'S9' } }, true);
+      await this.command(line, 'repayment', { amount: 10_000 }, true);
+      await this.capture('write-off', line);
     }
 
     // Opened now with the smallest limit a person gave it, reviewed after six statements (time moves in

@@ -25,7 +25,7 @@ const REQUIRED = [
   'continue-as-new-first-run', 'continue-as-new-second-run', 'write-refused', 'sms-delivered', 'reminder',
   'ladder-dpd1', 'ladder-dpd3', 'ladder-dpd7', 'ladder-dpd15', 'ladder-dpd30', 'cure', 'charge-off', 'recovery',
   'underwriting-reopened', 'velocity', 'risk-lifted', 'suspensions', 'limit-review',
-  'closure-closed', 'closure-closing', 'freeze', 'collection-pause', 'staff-approval', 'hardship-plan',
+  'closure-closed', 'closure-closing', 'freeze', 'collection-pause', 'staff-approval', 'hardship-plan', 'write-off',
 ];
 
 /** Every history under test/histories, kept ones in subfolders included. */
