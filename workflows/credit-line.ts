@@ -2,7 +2,7 @@ import {
   ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { localDay } from '../domain/calendar';
+import { instantMs, localDay } from '../domain/calendar';
 import {
   advance, decide, LineInvariantError, nextWakeUp, openedEvent, payoff, quoteInstallments, rememberedAnswer, smsDue, smsSettled, validateCommand,
   nextLadderAt, nextReminderAt, nextSmsAt, closesBetween, limitChangeFor, limitReviewDue, recordStatementCloses, reviewed, type AdvanceRules, type Command, type CommandResult, type CreditLineState, type DecisionRules, type WakeUp,
@@ -190,6 +190,9 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     if (state.status === 'CLOSED') return Date.parse(nextSmsAt(waiting) ?? new Date(Date.now() + 24 * 3600_000).toISOString());
     return Date.parse(nextWakeUp(waiting, wakeUps, product));
   };
+  /** Whether an SMS not yet being delivered is due before `ms` (and catching up is not paused). */
+  const smsBefore = (ms: number): boolean => line !== null && catchUpPausedUntil < ms
+    && (line.pendingSms ?? []).some((p) => !delivering.has(p.id) && instantMs(p.sendAt) < ms);
   /** A closed line whose SMS are all delivered (or given up): its run can end (PRODUCT §9). */
   const closedAndQuiet = (): boolean => line?.status === 'CLOSED' && (line.pendingSms ?? []).length === 0 && delivering.size === 0;
   /**
@@ -291,9 +294,10 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
     }
     const wakeUp = Math.max(wakeUpAt(current), catchUpPausedUntil);
     const untilWakeUp = Math.max(1, wakeUp - Date.now());
-    // A command may bring the next moment forward (an SMS it sends now): the loop wakes for it (patch `status-and-news`).
+    // A command may send an SMS before the moment the loop sleeps to: it wakes for it (patch `status-and-news`).
+    // Checked on every activation, so only the SMS are looked at (cheap), never the whole wake-up.
     const wakesForNews = showsStatusAtOnce();
-    await condition(() => runIsFull() || closureMoved(current) || (wakesForNews && line !== null && Math.max(wakeUpAt(line), catchUpPausedUntil) < wakeUp), untilWakeUp);
+    await condition(() => runIsFull() || closureMoved(current) || (wakesForNews && smsBefore(wakeUp)), untilWakeUp);
     catchUp();
     showInUi();
     if (speaks()) {

@@ -16,7 +16,7 @@ import { inQuietHours } from '../../domain/notifications';
 import { STANDARD_PRODUCT } from '../../domain/product';
 import type { UnderwritingResult } from '../../domain/underwriting';
 import { workflowBundle } from '../../runtime/worker';
-import { liftUpdate, lineQuery, purchaseUpdate, WRITE_REJECTED, workflowIdFor, type CreditLineInput } from '../../workflows/messages';
+import { liftUpdate, lineQuery, purchaseUpdate, searchAttributes, WRITE_REJECTED, workflowIdFor, type CreditLineInput } from '../../workflows/messages';
 import { timeSkippingEnvironment } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -157,6 +157,14 @@ describe('risk in the line (time-skipping)', () => {
     const declined = events(input.creditLineId).at(-1)!;
     expect(declined.riskEvents?.map((r) => [r.rule, r.shadow, r.action])).toEqual([['velocity-small-purchases', false, 'SUSPEND'], ['velocity-small-purchases-trial', true, 'NONE']]);
     expect(declined.decisions?.map((d) => d.kind)).toEqual(['PURCHASE_DECLINE', 'SUSPENSION']);
+    // The suspension's SMS, decided inside the command, is handed over at its moment (patch `status-and-news`),
+    // not at the line's next wake-up weeks later.
+    const notice = declined.messages?.find((m) => m.template === 'RISK_SUSPENDED' && m.channel === 'SMS');
+    expect(notice).toBeDefined();
+    await env.sleep(Math.max(0, instantMs(notice!.sendAt) - await env.currentTimeMs()) + 1_000);
+    for (let i = 0; i < 100 && !delivered.some((d) => d.messageId === notice!.id); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(delivered.find((d) => d.messageId === notice!.id)?.at).toBeLessThanOrEqual(instantMs(notice!.sendAt) + 60_000);
+    expect((await handle.describe()).typedSearchAttributes.get(searchAttributes.status)).toBe('SUSPENDED');
     expect(await buy(handle)).toMatchObject({ ok: false, code: 'LINE_NOT_ACTIVE' });
 
     const lifted = await handle.executeUpdate(liftUpdate, { args: [{ key: randomUUID(), requestHash: 'h', reasons: ['RISK_LOGIN', 'RISK_VELOCITY'], via: 'VERIFICATION', actor: { type: 'customer', id: input.customerId } }] });
