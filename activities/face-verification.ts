@@ -57,8 +57,8 @@ export class FaceVerificationUnavailable extends Error {
   override readonly name = 'FaceVerificationUnavailable';
 }
 
-/** A session id or token as Revolve accepts them from the provider and the app: short printable ASCII. */
-export const FACE_ID = /^[A-Za-z0-9][A-Za-z0-9_.:=+/-]{0,199}$/;
+/** A session id or token as Revolve accepts them from the provider and the app: short printable ASCII (base64url may start with - or _). */
+export const FACE_ID = /^[A-Za-z0-9_.:=+/-]{1,200}$/;
 
 /** Pauses between tries of one call (3 tries). */
 export const FACE_RETRY_PAUSES_MS = [200, 600] as const;
