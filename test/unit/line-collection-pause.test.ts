@@ -1,39 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, instantAt, localDay } from '../../domain/calendar';
-import { advance, decide, nextWakeUp, openLine, payoff, validateCommand, type Command, type CreditLineState, type LineEvent, type RejectionCode } from '../../domain/line';
+import { advance, decide, payoff, validateCommand, type Command, type CreditLineState, type LineEvent, type RejectionCode } from '../../domain/line';
 import { nextLadderAt } from '../../domain/line/collections';
 import { STANDARD_PRODUCT as product } from '../../domain/product';
+import { billedLine, LINE_RULES, liveUntil, sh } from './overdue-line';
 
 // Opened 2027-01-10, statement day 5: 100,000 fen billed on 2027-02-05, due 2027-03-07, never paid.
 const DUE = '2027-03-07';
-const sh = (dayTime: string) => new Date(`${dayTime}:00+08:00`).toISOString();
 const dpdAt = (dpd: number, time = '10:00') => sh(`${addDays(DUE, dpd)}T${time}`);
 const STAFF = { type: 'staff', id: 'S7' } as const;
 let n = 0;
 const command = (c: Record<string, unknown>): Command => ({ key: `k${(n += 1)}`, requestHash: `h${n}`, actor: STAFF, ...c } as Command);
 const pause = (until: string, reason = 'customer in hospital') => command({ type: 'pauseCollection', until, reason });
 const resume = (note = 'back home') => command({ type: 'resumeCollection', note });
-const opts = { reminders: true, collections: true, penaltyThroughToday: true };
+const opts = LINE_RULES;
+const billed = (): CreditLineState => billedLine('cl_p');
+const live = (from: CreditLineState, until: string) => liveUntil(from, until);
 
-function billed(): CreditLineState {
-  const line = openLine({ creditLineId: 'cl_p', customerId: 'c', productId: product.id, statementDay: 5, limit: 1_000_000, now: sh('2027-01-10T10:00'), version: 1 });
-  const bought = decide(line, command({ type: 'purchase', purchaseId: 'p_1', merchantId: 'self-operated', amount: 100_000, actor: undefined }), sh('2027-01-10T11:00'), product).state;
-  return advance(bought, sh('2027-02-06T09:00'), product, opts).state;
-}
 
-/** Lives the line, waking when it asks to, until `until`. */
-function live(from: CreditLineState, until: string) {
-  const events: LineEvent[] = [];
-  let state = from;
-  for (let i = 0; i < 500; i++) {
-    const wake = nextWakeUp(state, [(s) => nextLadderAt(s)], product);
-    if (Date.parse(wake) > Date.parse(until)) break;
-    const advanced = advance(state, wake, product, opts);
-    events.push(...advanced.events);
-    state = advanced.state;
-  }
-  return { state, events };
-}
 
 /** As the workflow does: brought up to `at` with the ladder, then the command decided there. */
 function decideAt(state: CreditLineState, c: Command, at: string) {

@@ -1,37 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, instantAt, localDay, localTime } from '../../domain/calendar';
-import { advance, decide, nextWakeUp, openLine, payoff, type Command, type CreditLineState, type LineEvent } from '../../domain/line';
+import { advance, decide, payoff, type Command, type CreditLineState, type LineEvent } from '../../domain/line';
 import { nextLadderAt } from '../../domain/line/collections';
 import { sumPostings } from '../../domain/ledger';
 import { inQuietHours } from '../../domain/notifications';
 import { STANDARD_PRODUCT as product } from '../../domain/product';
+import { billedLine, LINE_RULES, liveUntil, sh } from './overdue-line';
 
 // Opened 2027-01-10, statement day 5: 100,000 fen billed on 2027-02-05, due 2027-03-07, never paid.
 const DUE = '2027-03-07';
-const sh = (dayTime: string) => new Date(`${dayTime}:00+08:00`).toISOString();
 let n = 0;
 const command = (c: Record<string, unknown>): Command => ({ key: `k${(n += 1)}`, requestHash: `h${n}`, ...c } as Command);
-const opts = { reminders: true, collections: true, penaltyThroughToday: true };
+const opts = LINE_RULES;
+const billed = (): CreditLineState => billedLine('cl_c');
+const live = (from: CreditLineState, until: string) => liveUntil(from, until);
 
-function billed(): CreditLineState {
-  const line = openLine({ creditLineId: 'cl_c', customerId: 'c', productId: product.id, statementDay: 5, limit: 1_000_000, now: sh('2027-01-10T10:00'), version: 1 });
-  const bought = decide(line, command({ type: 'purchase', purchaseId: 'p_1', merchantId: 'self-operated', amount: 100_000 }), sh('2027-01-10T11:00'), product).state;
-  return advance(bought, sh('2027-02-06T09:00'), product, opts).state;
-}
 
-/** Lives the line, waking when it asks to, until `until`; every event and the state each day at noon. */
-function live(from: CreditLineState, until: string) {
-  const events: LineEvent[] = [];
-  let state = from;
-  for (let i = 0; i < 500; i++) {
-    const wake = nextWakeUp(state, [(s) => nextLadderAt(s)], product);
-    if (Date.parse(wake) > Date.parse(until)) break;
-    const advanced = advance(state, wake, product, opts);
-    events.push(...advanced.events);
-    state = advanced.state;
-  }
-  return { state, events };
-}
 
 const collectionSms = (events: LineEvent[]) => events.flatMap((e) => e.messages ?? []).filter((m) => m.channel === 'SMS' && m.kind === 'COLLECTION');
 

@@ -4,17 +4,17 @@ import { installmentPrincipalOwed, netBalance } from '../../domain/balances';
 import { addDays, dueDate, localDay } from '../../domain/calendar';
 import { lineAccountBalances, sumPostings } from '../../domain/ledger';
 import {
-  advance, decide, nextWakeUp, openLine, payoff, validateCommand, type Command, type CreditLineState, type HardshipPlanView, type LineEvent, type RejectionCode,
+  advance, decide, payoff, validateCommand, type Command, type CreditLineState, type HardshipPlanView, type LineEvent, type RejectionCode,
 } from '../../domain/line';
 import { nextLadderAt } from '../../domain/line/collections';
 import { nextReminderAt } from '../../domain/line/reminders';
 import { payoffQuote } from '../../domain/payoff';
 import { STANDARD_PRODUCT as product } from '../../domain/product';
+import { billedLine, LINE_RULES, liveUntil, sh } from './overdue-line';
 
 // Opened 2027-01-10, statement day 5: 100,000 fen billed on 2027-02-05, due 2027-03-07, never paid.
 const DUE = '2027-03-07';
 const LINE = 'cl_h';
-const sh = (dayTime: string) => new Date(`${dayTime}:00+08:00`).toISOString();
 const dpdAt = (dpd: number, time = '10:00') => sh(`${addDays(DUE, dpd)}T${time}`);
 const STAFF = { type: 'staff', id: 'S9' } as const;
 let n = 0;
@@ -22,27 +22,11 @@ const command = (c: Record<string, unknown>): Command => ({ key: `k${(n += 1)}`,
 const plan = (installments: number, extra: Record<string, unknown> = {}) =>
   command({ type: 'startHardshipPlan', installments, note: 'lost job; income back in spring', approvalId: `${LINE}:approval:${n + 1}`, actor: STAFF, ...extra });
 const repay = (amount: number) => command({ type: 'repayment', repaymentId: `rp_${n + 1}`, amount });
-const opts = { reminders: true, collections: true, penaltyThroughToday: true };
+const opts = LINE_RULES;
+const billed = (amount = 100_000): CreditLineState => billedLine(LINE, amount);
+const live = (from: CreditLineState, until: string) => liveUntil(from, until, [(s) => nextLadderAt(s), (s) => nextReminderAt(s, product)]);
 
-function billed(amount = 100_000): CreditLineState {
-  const line = openLine({ creditLineId: LINE, customerId: 'c', productId: product.id, statementDay: 5, limit: 1_000_000, now: sh('2027-01-10T10:00'), version: 1 });
-  const bought = decide(line, command({ type: 'purchase', purchaseId: 'p_1', merchantId: 'self-operated', amount }), sh('2027-01-10T11:00'), product).state;
-  return advance(bought, sh('2027-02-06T09:00'), product, opts).state;
-}
 
-/** Lives the line, waking when it asks to (statements, reminders, the ladder), until `until`. */
-function live(from: CreditLineState, until: string) {
-  const events: LineEvent[] = [];
-  let state = from;
-  for (let i = 0; i < 2000; i++) {
-    const wake = nextWakeUp(state, [(s) => nextLadderAt(s), (s) => nextReminderAt(s, product)], product);
-    if (Date.parse(wake) > Date.parse(until)) break;
-    const advanced = advance(state, wake, product, opts);
-    events.push(...advanced.events);
-    state = advanced.state;
-  }
-  return { state, events };
-}
 
 function decideAt(state: CreditLineState, c: Command, at: string) {
   const advanced = advance(state, at, product, opts);
