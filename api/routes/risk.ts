@@ -17,7 +17,7 @@ import type { ApiContext } from '../context';
 import { lineGateway } from '../gateway';
 import { z } from '../openapi';
 import { Problem, problems } from '../problem';
-import { loginsOfCustomer, openLineOfCustomer, recordLogin, recordRiskEvents, riskEventsPage, toRiskEvent, type RiskEventInput } from '../read-models';
+import { loginsOfCustomer, openLineOfCustomer, recordLogin, recordRiskEvents, riskEventsPage, toRiskEvent, type RiskEventInput } from '../risk-records';
 import { commonErrors, defineRoute } from '../route';
 import { freeText, idSchema, riskEventSchema } from '../schemas';
 

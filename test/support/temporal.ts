@@ -1,10 +1,10 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { lineQuery } from '../../workflows/messages';
-import type { Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { STANDARD_PRODUCT } from '../../domain/product';
-import { createWorker } from '../../runtime/worker';
+import { createWorker, workflowBundle } from '../../runtime/worker';
 import { freshDatabase, type TestDatabase } from './database';
 import { registerSearchAttributes } from '../../runtime/search-attributes';
 
@@ -77,4 +77,26 @@ export async function terminateWhenIdle(handle: WorkflowHandle): Promise<void> {
   };
   for (let i = 0; i < 200 && await busy(); i++) await new Promise((r) => setTimeout(r, 50));
   await handle.terminate('test done');
+}
+
+/**
+ * For a workflow test file that tests the line's workflow on its own: a time-skipping environment and
+ * a worker on the workflow bundle with the file's own activity doubles (no PostgreSQL), started before
+ * the file's tests and stopped after. `ready` receives the environment (the doubles may read its clock).
+ */
+export function useWorkerWithActivityDoubles(taskQueue: string, activities: object, ready: (env: TestWorkflowEnvironment) => void): void {
+  let env: TestWorkflowEnvironment | undefined;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  beforeAll(async () => {
+    env = await timeSkippingEnvironment();
+    ready(env);
+    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+  });
 }

@@ -5,22 +5,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities';
 import { addDays, instantAt, instantMs } from '../../domain/calendar';
 import type { CreditLineState, HardshipPlanView, LineEvent } from '../../domain/line';
 import { sumPostings } from '../../domain/ledger';
 import { STANDARD_PRODUCT } from '../../domain/product';
-import { workflowBundle } from '../../runtime/worker';
 import {
   hardshipPlanUpdate, lineQuery, pauseCollectionUpdate, purchaseUpdate, workflowIdFor, type CreditLineInput,
 } from '../../workflows/messages';
-import { terminateWhenIdle, timeSkippingEnvironment } from '../support/temporal';
+import { terminateWhenIdle, useWorkerWithActivityDoubles } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
 const taskQueue = `hardship-${randomUUID()}`;
 const written = new Map<string, LineEvent[]>();
 
@@ -37,16 +33,7 @@ const stubs: Pick<Activities, 'scoreApplication' | 'recordUnderwritingDecision' 
   markSmsUndeliverable: async () => undefined,
 };
 
-beforeAll(async () => {
-  env = await timeSkippingEnvironment();
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: stubs });
-  running = worker.run();
-});
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-});
+useWorkerWithActivityDoubles(taskQueue, stubs, (ready) => { env = ready; });
 
 const STAFF = { type: 'staff', id: 'S1' } as const;
 

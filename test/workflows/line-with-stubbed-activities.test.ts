@@ -7,21 +7,17 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities';
 import { addDays, instantAt, instantMs } from '../../domain/calendar';
 import type { LineEvent } from '../../domain/line';
 import { inQuietHours } from '../../domain/notifications';
 import { STANDARD_PRODUCT } from '../../domain/product';
 import type { UnderwritingResult } from '../../domain/underwriting';
-import { workflowBundle } from '../../runtime/worker';
 import { liftUpdate, lineQuery, purchaseUpdate, searchAttributes, WRITE_REJECTED, workflowIdFor, type CreditLineInput } from '../../workflows/messages';
-import { timeSkippingEnvironment } from '../support/temporal';
+import { useWorkerWithActivityDoubles } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
 const taskQueue = `stubbed-${randomUUID()}`;
 
 /** What the stubs saw, per line. */
@@ -60,16 +56,7 @@ const stubs: Pick<Activities, 'scoreApplication' | 'recordUnderwritingDecision' 
   markSmsUndeliverable: async () => undefined,
 };
 
-beforeAll(async () => {
-  env = await timeSkippingEnvironment();
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: stubs });
-  running = worker.run();
-});
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-});
+useWorkerWithActivityDoubles(taskQueue, stubs, (ready) => { env = ready; });
 
 async function openLine() {
   const input: CreditLineInput = { applicationId: `app_${randomUUID()}`, creditLineId: `cl_${randomUUID()}`, customerId: `C-${randomUUID().slice(0, 6)}`, productId: STANDARD_PRODUCT.id, statementDay: 5 };
