@@ -34,6 +34,8 @@ const USAGE = `usage: revolve <command>
                              (and, with --workflows, its workflow's state)
   bench [--lines N --rate R --duration S]
                              the purchase-latency benchmark on a throwaway stack
+  chaos [--lines N --ops M --seed S --faults all]
+                             the chaos run: the whole stack broken on purpose while money moves, then the invariants
   token --customer ID        print a customer token for local use
   token --support ID         print a support-staff token (--admin ID for the platform's service token)`;
 
@@ -208,6 +210,11 @@ async function main(argv: string[]): Promise<number> {
       // Loaded on demand: the benchmark and its load generator are development tools.
       const bench = await import('../bench/main');
       return bench.main(rest);
+    }
+    case 'chaos': {
+      // Loaded on demand, like the benchmark: a development tool.
+      const chaos = await import('../chaos/main');
+      return chaos.main(rest);
     }
     case 'token': {
       const [flag, subject] = rest;

@@ -20,6 +20,12 @@ export interface RunningPostgres {
   dataDir: string;
   /** Stops the server; a throwaway cluster is removed too. */
   stop(): Promise<void>;
+  /**
+   * Stops the server the way an operator or a crash would and starts it again on the same data and
+   * port: `fast` (SIGINT: sessions cut, a checkpoint) or `immediate` (SIGQUIT: no checkpoint, crash
+   * recovery from the WAL at the next start). For the chaos run.
+   */
+  restart(mode: 'fast' | 'immediate'): Promise<void>;
 }
 
 const USER = 'revolve';
@@ -37,13 +43,15 @@ const READY = 'database system is ready to accept connections';
  * The password is generated when the cluster is made and kept in its folder; it reaches initdb
  * through a file in a private folder next to the cluster, removed at once, never the system temp.
  */
-export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; database: string; throwaway?: boolean }): Promise<RunningPostgres> {
+export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; database: string; throwaway?: boolean; crashSafeCommits?: boolean }): Promise<RunningPostgres> {
   const requested = path.resolve(opts.dataDir);
   const throwaway = opts.throwaway ?? false;
   const native = nativeBinaries();
   const place = process.getuid?.() === 0 ? await placeForRoot(requested, native, throwaway) : placeForUser(requested, native);
-  // A throwaway cluster (tests, benchmarks) need not survive a power cut.
-  const flags = ['-c', 'max_connections=200', ...(throwaway ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [])];
+  // A throwaway cluster (tests, benchmarks) need not survive a power cut. With crashSafeCommits (the
+  // chaos run) it must survive its own crash: an asynchronous commit is acknowledged before its WAL
+  // leaves PostgreSQL's memory, and an immediate shutdown then loses work a client was told is done.
+  const flags = ['-c', 'max_connections=200', ...(throwaway ? ['-c', 'fsync=off', '-c', 'full_page_writes=off', ...(opts.crashSafeCommits ? [] : ['-c', 'synchronous_commit=off'])] : [])];
   const logs = new LogTail();
   let server: Server | undefined;
   let password = LEGACY_PASSWORD;
@@ -52,7 +60,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   if (shared) {
     // `revolve ledger check` beside a running `revolve start`: the cluster is used, not started or stopped.
     process.stderr.write(`[revolve] PostgreSQL already running (embedded, ${where}, port ${opts.port}): using it\n`);
-    return { ...shared, dataDir: place.dataDir, stop: async () => undefined };
+    return { ...shared, dataDir: place.dataDir, stop: async () => undefined, restart: () => Promise.reject(new Error('PostgreSQL is shared with another process: not restarted')) };
   }
   await step(`Starting PostgreSQL (embedded, ${where}, port ${opts.port})`, async () => {
     let initialising = false;
@@ -79,6 +87,11 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     await server?.stop();
     if (throwaway) place.discard();
   })());
+  const restart = async (mode: 'fast' | 'immediate') => {
+    if (!server || stopping) throw new Error('PostgreSQL is not running');
+    await server.stop(mode === 'fast' ? 'SIGINT' : 'SIGQUIT');
+    server = await startServer(place, opts.port, flags, logs, () => { if (throwaway) place.discard(); });
+  };
   try {
     await ensureDatabase(urlFor('postgres'), opts.database);
   } catch (err) {
@@ -86,7 +99,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     const stale = (err as { code?: string }).code === '28P01';
     throw stale ? new Error(`${(err as Error).message} (the password is read from ${path.join(place.dataDir, PASSWORD_FILE)}, or is '${LEGACY_PASSWORD}' for an older cluster without that file)`) : err;
   }
-  return { url: urlFor(opts.database), urlFor, dataDir: place.dataDir, stop };
+  return { url: urlFor(opts.database), urlFor, dataDir: place.dataDir, stop, restart };
 }
 
 /** The cluster's server, when one already runs on `port` for `dataDir` (its lock file is there and it answers). */
@@ -183,7 +196,7 @@ async function initialise(place: Placement, logs: LogTail): Promise<string> {
   return password;
 }
 
-interface Server { stop(): Promise<void> }
+interface Server { stop(signal?: 'SIGINT' | 'SIGQUIT'): Promise<void> }
 
 async function startServer(place: Placement, port: number, flags: string[], logs: LogTail, afterSignalStop: () => void): Promise<Server> {
   const child = spawnPostgres(place, 'postgres', ['-D', place.dataDir, '-p', String(port), ...flags], logs);
@@ -194,10 +207,10 @@ async function startServer(place: Placement, port: number, flags: string[], logs
     throw new Error(`PostgreSQL did not start (${outcome}):\n${logs.text()}${rootHint(place, outcome + logs.text())}`);
   }
   return {
-    async stop() {
-      // SIGINT is PostgreSQL's fast shutdown. A terminal's Ctrl-C reaches it directly (it is in this
-      // process group), so it may have exited already.
-      if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGINT');
+    async stop(signal = 'SIGINT') {
+      // SIGINT is PostgreSQL's fast shutdown (SIGQUIT its immediate one). A terminal's Ctrl-C reaches
+      // it directly (it is in this process group), so it may have exited already.
+      if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill(signal);
       const timer = setTimeout(() => child.process.kill('SIGQUIT'), 10_000);
       await child.exited;
       clearTimeout(timer);
