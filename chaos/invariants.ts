@@ -39,6 +39,8 @@ export interface InvariantContext {
   gateway: FlakySmsGateway;
   /** Workflow ids of this run: the histories scanned. */
   historyQuery?: string;
+  /** Processes that died without being told to. */
+  unexpectedExits: { name: string; at: string; how: string }[];
 }
 
 /** A line answers a query and a command within 2 s (run once the faults have stopped). */
@@ -177,6 +179,11 @@ export async function checkInvariants(ctx: InvariantContext, unjammed: Invariant
   });
 
   results.push(unjammed);
+  results.push({
+    name: 'no worker or API died on its own',
+    ok: ctx.unexpectedExits.length === 0,
+    detail: ctx.unexpectedExits.length === 0 ? 'none' : ctx.unexpectedExits.map((e) => `${e.name} at ${e.at}: ${e.how}`).join('; '),
+  });
 
   const rejected = lineIds.length === 0 ? [] : await ctx.db.select({ id: rejectedLineEvents.id, reason: rejectedLineEvents.reason }).from(rejectedLineEvents).where(inArray(rejectedLineEvents.creditLineId, lineIds));
   results.push({ name: 'no line event refused by the database', ok: rejected.length === 0, detail: `${rejected.length} refused${rejected.length ? `: ${rejected.slice(0, 3).map((r) => r.reason).join('; ')}` : ''}` });

@@ -151,8 +151,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     gateway.setFaulty(false);
     await workload.resolveUndecided(log);
     await drainSms(live, log);
-    const unjammed = await checkUnjammed({ db: live.db, client: live.client, http, workload, gateway });
-    const results = await checkInvariants({ db: live.db, client: live.client, http, workload, gateway }, unjammed);
+    const unjammed = await checkUnjammed({ db: live.db, client: live.client, http, workload, gateway, unexpectedExits: live.unexpectedExits });
+    const results = await checkInvariants({ db: live.db, client: live.client, http, workload, gateway, unexpectedExits: live.unexpectedExits }, unjammed);
 
     const answersByStatus: Record<string, number> = {};
     for (const a of journal.answers) answersByStatus[String(a.status)] = (answersByStatus[String(a.status)] ?? 0) + 1;

@@ -47,6 +47,8 @@ export interface ChaosStack {
   restartPostgres(mode: 'fast' | 'immediate'): Promise<void>;
   /** The API stopped (SIGTERM: connections in flight cut) or killed (SIGKILL), then started again. */
   restartApi(mode: 'stop' | 'kill'): Promise<void>;
+  /** Workers or APIs that died without being told to (each replaced at once, as a supervisor would). */
+  unexpectedExits: { name: string; at: string; how: string }[];
   /** Resident memory of each process, MB. */
   memory(): Record<string, number>;
   stop(): Promise<void>;
@@ -87,13 +89,34 @@ export async function startChaosStack(opts: ChaosStackOptions): Promise<ChaosSta
     };
     let serial = 0;
     const workers: Child[] = [];
-    const startWorker = async () => {
+    const unexpectedExits: ChaosStack['unexpectedExits'] = [];
+    /** Children this run stops or kills on purpose; any other exit is a finding. */
+    const meantToExit = new Set<Child>();
+    let stopping = false;
+    const supervise = (child: Child, restart: () => Promise<unknown>) => {
+      void child.exited.then(() => {
+        if (meantToExit.has(child) || stopping) return;
+        unexpectedExits.push({ name: child.name, at: new Date().toISOString(), how: `${child.process.exitCode ?? child.process.signalCode}; see ${child.logFile}` });
+        opts.log(`${child.name} DIED on its own (${child.process.exitCode ?? child.process.signalCode}): replacing it`);
+        void restart().catch((err: unknown) => opts.log(`could not replace ${child.name}: ${String(err)}`));
+      });
+    };
+    const startWorker = async (): Promise<Child> => {
       const worker = startChild(`worker-${++serial}`, 'worker', env, dataDir, cleanup);
       workers.push(worker);
+      supervise(worker, () => { workers.splice(workers.indexOf(worker), 1); return startWorker(); });
       await worker.up;
       return worker;
     };
-    let api = startChild('api-1', 'api', env, dataDir, cleanup);
+    let apiSerial = 0;
+    const startApi = async (): Promise<void> => {
+      api = startChild(`api-${++apiSerial}`, 'api', env, dataDir, cleanup);
+      supervise(api, startApi);
+      await api.up;
+      await waitReady(apiUrl, 60_000);
+    };
+    let api = startChild(`api-${++apiSerial}`, 'api', env, dataDir, cleanup);
+    supervise(api, startApi);
     const apiUrl = new URL(`http://127.0.0.1:${apiPort}`);
     await Promise.all([...Array.from({ length: opts.workers }, startWorker), api.up]);
     await waitReady(apiUrl, 60_000);
@@ -104,6 +127,7 @@ export async function startChaosStack(opts: ChaosStackOptions): Promise<ChaosSta
       api: () => api,
       async killWorker(pick) {
         const victim = workers.splice(pick % workers.length, 1)[0]!;
+        meantToExit.add(victim);
         await victim.kill();
         opts.log(`killed ${victim.name} (pid ${victim.pid}) with SIGKILL`);
         const replacement = await startWorker();
@@ -118,12 +142,10 @@ export async function startChaosStack(opts: ChaosStackOptions): Promise<ChaosSta
         await pg.restart(mode);
       },
       async restartApi(mode) {
+        meantToExit.add(api);
         if (mode === 'kill') await api.kill();
         else await api.stop();
-        const serialNo = Number(api.name.split('-')[1]) + 1;
-        api = startChild(`api-${serialNo}`, 'api', env, dataDir, cleanup);
-        await api.up;
-        await waitReady(apiUrl, 60_000);
+        await startApi();
       },
       memory() {
         const out: Record<string, number> = { chaos: rssMb(process.pid) };
@@ -135,7 +157,8 @@ export async function startChaosStack(opts: ChaosStackOptions): Promise<ChaosSta
         out.chaos = Math.round(out.chaos!);
         return out;
       },
-      stop: () => cleanup.run(),
+      unexpectedExits,
+      stop: () => { stopping = true; return cleanup.run(); },
     };
     return stack;
   } catch (err) {

@@ -24,6 +24,11 @@ export function connect(url: string, opts: { max?: number; timeoutMs?: number } 
   // An idle connection dropped by the server (restart, failover) is an event, not a crash: the pool
   // replaces it, and a query in flight fails on its own (activities retry, the API answers 5xx).
   pool.on('error', (err) => process.stderr.write(`[revolve] PostgreSQL connection lost: ${err.message}\n`));
+  // A connection in use dropped by the server (an immediate shutdown cuts sessions mid-transaction)
+  // emits 'error' on its client, and an 'error' nobody listens to ends the process: the chaos run saw
+  // a worker die so. The query in flight fails on its own and the pool discards the broken client
+  // when it is released, so the listener has nothing more to do.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return drizzle(pool, { schema }) as Database;
 }
 
