@@ -26,7 +26,9 @@ import {
   ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError, type QueryDefinition, type UpdateDefinition } from '@temporalio/common';
-import { searchAttributes, updateIdFor, workflowIdFor, type CreditLineInput } from '../workflows/messages';
+import { validateCommand, type Command } from '../domain/line';
+import { STANDARD_PRODUCT } from '../domain/product';
+import { MONEY_COMMAND_OF_UPDATE, searchAttributes, updateIdFor, workflowIdFor, type CreditLineInput } from '../workflows/messages';
 import type { creditLine } from '../workflows/credit-line';
 import type { ApiContext } from './context';
 import { Problem, problems } from './problem';
@@ -199,7 +201,19 @@ export function lineGateway(ctx: ApiContext) {
       const call: LineCall = { kind: 'command', creditLineId, operation: update.name, pending: options.pending, refused: REQUEST_REFUSED };
       const updateId = updateIdFor(update.name, key, requestHash);
       const args: [Req & Keyed] = [{ ...request, key, requestHash, actor: options.actor }];
-      return httpAnswer(await decideWithin(call, DECISION_BUDGET_MS, () => handle(creditLineId).executeUpdate(update, { args, updateId })));
+      try {
+        return httpAnswer(await decideWithin(call, DECISION_BUDGET_MS, () => handle(creditLineId).executeUpdate(update, { args, updateId })));
+      } catch (err) {
+        // A line whose run has ended (closed) has no validator to ask: a request wrong in itself is
+        // refused as that validator refused it while the line was open, so one key keeps one answer
+        // (the chaos run found a retry answered LINE_NOT_ACTIVE after MERCHANT_NOT_ELIGIBLE).
+        const type = MONEY_COMMAND_OF_UPDATE[update.name];
+        const invalid = err instanceof Problem && err.code === 'LINE_NOT_ACTIVE' && type
+          ? validateCommand({ type, purchaseId: '', refundId: '', repaymentId: '', ...args[0] } as unknown as Command, STANDARD_PRODUCT)
+          : null;
+        if (invalid) throw invalid.code === 'VALIDATION_FAILED' ? new Problem(400, 'VALIDATION_FAILED', 'Request refused', invalid.message) : rejection(invalid.code, invalid.message);
+        throw err;
+      }
     },
 
     /**

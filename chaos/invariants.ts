@@ -185,14 +185,17 @@ export async function checkInvariants(ctx: InvariantContext, unjammed: Invariant
     detail: ctx.unexpectedExits.length === 0 ? 'none' : ctx.unexpectedExits.map((e) => `${e.name} at ${e.at}: ${e.how}`).join('; '),
   });
 
-  const rejected = lineIds.length === 0 ? [] : await ctx.db.select({ id: rejectedLineEvents.id, reason: rejectedLineEvents.reason }).from(rejectedLineEvents).where(inArray(rejectedLineEvents.creditLineId, lineIds));
-  results.push({ name: 'no line event refused by the database', ok: rejected.length === 0, detail: `${rejected.length} refused${rejected.length ? `: ${rejected.slice(0, 3).map((r) => r.reason).join('; ')}` : ''}` });
+  const rejected = lineIds.length === 0 ? [] : await ctx.db.select().from(rejectedLineEvents).where(inArray(rejectedLineEvents.creditLineId, lineIds));
+  results.push({
+    name: 'no line event refused by the database', ok: rejected.length === 0,
+    detail: `${rejected.length} refused${rejected.length ? `: ${rejected.slice(0, 3).map((r) => `${r.creditLineId} event ${r.eventKey} (${r.kind}) at ${r.rejectedAt}: ${r.reason}`).join('; ')}` : ''}`,
+  });
 
   const scan = await scanNamespace(ctx.client, { personal: ctx.workload.personalData(), ...(ctx.historyQuery ? { query: ctx.historyQuery } : {}) });
   results.push({
     name: 'no workflow task failed',
     ok: scan.workflowTaskFailures.length === 0,
-    detail: `${scan.workflows} runs, ${scan.events} events, ${scan.workflowTaskFailures.length} WorkflowTaskFailed${scan.workflowTaskFailures.length ? `: ${scan.workflowTaskFailures.slice(0, 3).map((f) => `${f.workflowId} ${f.cause} ${f.message.slice(0, 120)}`).join('; ')}` : ''}`,
+    detail: `${scan.workflows} runs, ${scan.events} events (${scan.timedOut.workflowTasks} workflow tasks and ${scan.timedOut.activities} activity attempts timed out with a vanished worker and were retried), ${scan.workflowTaskFailures.length} WorkflowTaskFailed${scan.workflowTaskFailures.length ? `: ${scan.workflowTaskFailures.slice(0, 3).map((f) => `${f.workflowId} ${f.cause} ${f.message.slice(0, 120)}`).join('; ')}` : ''}`,
   });
   results.push({
     name: 'no personal datum (phone, device, address, code) in any history',

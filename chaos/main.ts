@@ -226,6 +226,8 @@ function renderReport(options: ChaosOptions, workload: Workload, faults: FaultRe
     '',
     `SMS gateway: ${JSON.stringify(sms)}`,
     '',
+    `Faults in order: ${faults.map((f) => `${f.at} ${f.kind}${f.detail ? ` (${f.detail})` : ''}`).join('; ')}`,
+    '',
     table,
     '',
   ].join('\n');

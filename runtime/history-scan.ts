@@ -21,6 +21,8 @@ export interface HistoryScan {
   workflowTaskFailures: { workflowId: string; runId: string; eventId: string; cause: string; message: string }[];
   /** Personal data found: the datum is masked (first 3 chars + '…'). */
   personalData: { workflowId: string; runId: string; datum: string }[];
+  /** Work a vanished worker left behind (timed out, then retried elsewhere): evidence a crash hit work in flight. */
+  timedOut: { workflowTasks: number; activities: number };
 }
 
 export interface ScanOptions {
@@ -127,7 +129,7 @@ export async function scanNamespace(client: Client, opts: ScanOptions): Promise<
   for await (const execution of client.workflow.list(opts.query ? { query: opts.query } : {})) {
     runs.push({ workflowId: execution.workflowId, runId: execution.runId });
   }
-  const scan: HistoryScan = { workflows: runs.length, events: 0, workflowTaskFailures: [], personalData: [] };
+  const scan: HistoryScan = { workflows: runs.length, events: 0, workflowTaskFailures: [], personalData: [], timedOut: { workflowTasks: 0, activities: 0 } };
   await inPool(runs, opts.concurrency ?? 8, async ({ workflowId, runId }) => {
     let history: History;
     try {
@@ -139,6 +141,8 @@ export async function scanNamespace(client: Client, opts: ScanOptions): Promise<
     const events = history.events ?? [];
     scan.events += events.length;
     for (const event of events) {
+      if (event.workflowTaskTimedOutEventAttributes) scan.timedOut.workflowTasks += 1;
+      if (event.activityTaskTimedOutEventAttributes) scan.timedOut.activities += 1;
       const failed = event.workflowTaskFailedEventAttributes;
       if (!failed) continue;
       scan.workflowTaskFailures.push({

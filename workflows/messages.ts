@@ -74,6 +74,10 @@ export const purchaseUpdate = defineUpdate<CommandResult, [PurchaseRequest]>('pu
 export const refundUpdate = defineUpdate<CommandResult, [RefundRequest]>('refund');
 export const repaymentUpdate = defineUpdate<CommandResult, [RepaymentRequest]>('repayment');
 export const conversionUpdate = defineUpdate<CommandResult, [ConversionRequest]>('convertToInstallments');
+/** The command each money Update carries (the API checks a request against the line's validator with it). */
+export const MONEY_COMMAND_OF_UPDATE: Readonly<Record<string, 'purchase' | 'refund' | 'repayment' | 'conversion'>> = {
+  [purchaseUpdate.name]: 'purchase', [refundUpdate.name]: 'refund', [repaymentUpdate.name]: 'repayment', [conversionUpdate.name]: 'conversion',
+};
 
 /** Suspending and lifting (domain/line/suspension.ts): a rule's hit, staff, the customer's verified code, a review. */
 export type SuspendRequest = Omit<Extract<Command, { type: 'suspend' }>, 'type'>;

@@ -73,6 +73,10 @@ describe('closure over HTTP', () => {
     const bought = await call('POST', `/v1/credit-lines/${id}/purchases`, { merchantId: 'self-operated', amount: 12_000 }, key());
     expect((await call('POST', `/v1/credit-lines/${id}/repayments`, { amount: 12_000 }, key())).status).toBe(201);
     expect(bought.status).toBe(201);
+    // A request wrong in itself, refused while the line is open: its key keeps that answer after closure (found by the chaos run).
+    const foreignKey = key();
+    const foreign = await call('POST', `/v1/credit-lines/${id}/purchases`, { merchantId: 'elsewhere-007', amount: 5_000 }, foreignKey);
+    expect(foreign.body).toMatchObject({ status: 422, code: 'MERCHANT_NOT_ELIGIBLE' });
 
     // Someone else's line, and staff on the customer route, cannot start it.
     const stranger = api(speaking.stack.baseUrl, await speaking.stack.token('customer', `other-${randomUUID().slice(0, 6)}`));
@@ -115,6 +119,7 @@ describe('closure over HTTP', () => {
     expect(line.body).toMatchObject({ status: 'CLOSED', balance: 0, available: 0, nextStatementDate: null, closedAt: expect.any(String) });
     const [application] = await speaking.stack.database.db.select().from(applications).where(eq(applications.creditLineId, id));
     expect(application!.endedAt).not.toBeNull();
+    expect((await call('POST', `/v1/credit-lines/${id}/purchases`, { merchantId: 'elsewhere-007', amount: 5_000 }, foreignKey)).body).toEqual(foreign.body);
     // Everything but reads is refused.
     expect((await call('POST', `/v1/credit-lines/${id}/purchases`, { merchantId: 'self-operated', amount: 100 }, key())).body).toMatchObject({ status: 422, code: 'LINE_NOT_ACTIVE' });
     expect((await call('POST', `/v1/credit-lines/${id}/freeze`)).body).toMatchObject({ status: 422, code: 'LINE_NOT_ACTIVE' });
