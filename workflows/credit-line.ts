@@ -1,5 +1,5 @@
 import {
-  ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo,
+  type ActivityOptions, ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { instantMs, localDay } from '../domain/calendar';
@@ -21,14 +21,19 @@ import {
 } from './messages';
 
 // The workflow's state has already moved when a ledger write is scheduled, so the write must land:
-// it retries until it does (an unbalanced entry is a bug, not a condition to retry). A local
-// activity: it runs inside the workflow task, sparing a purchase two round trips through the server;
-// a worker crash between its commit and the task's completion replays it, and its idempotency key
-// makes that replay write nothing.
-const { applyLineEvents } = proxyLocalActivities<Activities>({
+// it retries until it does (an unbalanced entry is a bug, not a condition to retry).
+const LEDGER_WRITE: ActivityOptions = {
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: [WRITE_REJECTED] },
-});
+};
+// An activity (patch `durable-writes`): it is scheduled by a workflow task the server has recorded,
+// so what it writes is what the history says was decided, and every retry writes the same events.
+// Before the patch it was a local activity, run inside the workflow task to spare a purchase a round
+// trip: when that task was lost after the write committed (a worker killed, the server restarted),
+// the next task decided the command again at another moment, and the database held an answer the
+// line no longer knew (the chaos run found a repayment a customer was told of, then forgotten).
+const { applyLineEvents } = proxyActivities<Activities>(LEDGER_WRITE);
+const { applyLineEvents: applyLineEventsInTask } = proxyLocalActivities<Activities>(LEDGER_WRITE);
 
 // The model re-scores a line at a statement: bounded, so a line never waits long to start its next run.
 const { rescoreLine } = proxyActivities<Activities>({
@@ -58,6 +63,8 @@ const collects = (): boolean => patched('collections');
 const showsStatusAtOnce = (): boolean => patched('status-and-news');
 /** Whether this run keeps the line's repayment record and reviews its limit at statements (PRODUCT §8). */
 const reviewsLimits = (): boolean => patched('risk');
+/** Whether this run writes its events in activities the history records first (not local activities). */
+const writesDurably = (): boolean => patched('durable-writes');
 /** Whether this run charges a day's penalty from the day's first moment (API.md: reads include the day's penalty). */
 const chargesToday = (): boolean => patched('penalty-through-today');
 
@@ -114,7 +121,7 @@ export async function creditLine(input: CreditLineInput): Promise<CreditLineView
   let catchUpPausedUntil = 0;
   let catchUpPause = 0;
   const writer = new LineWriter(
-    (events) => applyLineEvents(events),
+    (events) => (writesDurably() ? applyLineEvents(events) : applyLineEventsInTask(events)),
     (before, dropped) => {
       line = before;
       // The line's own events (a close, a penalty) would be made again at once: wait before retrying.

@@ -87,6 +87,23 @@ describe('money over HTTP', () => {
     expect(txs.body.items).toHaveLength(1);
   });
 
+  it('writes a purchase in an activity the history recorded first, never a local activity (found by the chaos run)', async () => {
+    // A local activity commits inside a workflow task; when that task was lost (worker killed, server
+    // restarted) the next one decided the command again, and the database kept an answer the line forgot.
+    const { call, id } = await openLine('wren');
+    expect((await call('POST', `/v1/credit-lines/${id}/purchases`, { merchantId: 'self-operated', amount: 4_200 }, key())).status).toBe(201);
+    const events = (await stack.client.workflow.getHandle(workflowIdFor(id)).fetchHistory()).events ?? [];
+    const writes = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'applyLineEvents');
+    expect(writes.length).toBeGreaterThanOrEqual(2); // the opening and the purchase
+    expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toEqual([]);
+    const accepted = events.findIndex((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+    const written = events.findIndex((e, i) => i > accepted && e.activityTaskScheduledEventAttributes?.activityType?.name === 'applyLineEvents');
+    const completed = events.findIndex((e) => e.workflowExecutionUpdateCompletedEventAttributes);
+    expect(accepted).toBeGreaterThan(0);
+    expect(written).toBeGreaterThan(accepted);
+    expect(completed).toBeGreaterThan(written);
+  });
+
   it('approves exactly 10 of 50 concurrent purchases against room for 10', async () => {
     const { call, id, limit } = await openLine('quinn');
     const each = Math.floor(limit / 10);
