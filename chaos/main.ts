@@ -183,7 +183,12 @@ async function drainSms(stack: ChaosStack, log: (line: string) => void): Promise
       .where(and(eq(messages.channel, 'SMS'), eq(messages.status, 'PENDING'), lte(messages.sendAt, new Date().toISOString())));
     const pending = row?.n ?? 0;
     if (pending === 0) return;
-    if (Date.now() > deadline) { log(`${pending} SMS still pending after 120 s`); return; }
+    if (Date.now() > deadline) {
+      const ids = await stack.db.select({ id: messages.id, attempts: messages.attempts }).from(messages)
+        .where(and(eq(messages.channel, 'SMS'), eq(messages.status, 'PENDING'), lte(messages.sendAt, new Date().toISOString()))).limit(10);
+      log(`${pending} SMS still pending after 120 s: ${ids.map((m) => `${m.id} (${m.attempts} attempts)`).join(', ')}`);
+      return;
+    }
     await sleep(1_000);
   }
 }
