@@ -195,7 +195,7 @@ export async function checkInvariants(ctx: InvariantContext, unjammed: Invariant
   results.push({
     name: 'no workflow task failed',
     ok: scan.workflowTaskFailures.length === 0,
-    detail: `${scan.workflows} runs, ${scan.events} events (${scan.timedOut.workflowTasks} workflow tasks and ${scan.timedOut.activities} activity attempts timed out with a vanished worker and were retried), ${scan.workflowTaskFailures.length} WorkflowTaskFailed${scan.workflowTaskFailures.length ? `: ${scan.workflowTaskFailures.slice(0, 3).map((f) => `${f.workflowId} ${f.cause} ${f.message.slice(0, 120)}`).join('; ')}` : ''}`,
+    detail: `${scan.workflows} runs, ${scan.events} events (${scan.timedOut.workflowTasks} workflow tasks timed out on a vanished worker and were retried), ${scan.workflowTaskFailures.length} WorkflowTaskFailed${scan.workflowTaskFailures.length ? `: ${scan.workflowTaskFailures.slice(0, 3).map((f) => `${f.workflowId} ${f.cause} ${f.message.slice(0, 120)}`).join('; ')}` : ''}`,
   });
   results.push({
     name: 'no personal datum (phone, device, address, code) in any history',
