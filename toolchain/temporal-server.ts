@@ -7,8 +7,11 @@ import { step } from './step';
 import type { TemporalCli } from './temporal-cli';
 
 /** Server settings Revolve needs (a cluster sets the same in its dynamic config). */
-export const SERVER_DYNAMIC_CONFIG: Record<string, number> = {
+export const SERVER_DYNAMIC_CONFIG: Record<string, number | boolean> = {
   'history.maxInFlightUpdates': 200,
+  // A line's ledger write is an activity on the worker that just decided the command: handed back in
+  // the workflow task's completion, it starts at once instead of going through a task queue.
+  'system.enableActivityEagerExecution': true,
 };
 
 export interface RunningTemporal {
