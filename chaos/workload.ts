@@ -276,8 +276,8 @@ export class Workload {
     if (!code) return;
     this.codesSeen.add(code);
     const verified = await this.client.decide({ op: 'closure', opNo, method: 'POST', path: `/v1/credit-lines/${c.creditLineId}/closure/verification`, token: c.token, body: { code } });
-    const payoff = (verified.body as { status?: string; payoff?: { amount?: number } | number } | undefined);
-    if (payoff?.status === 'CLOSING') {
+    const outcome = verified.body as { status?: string } | undefined;
+    if (outcome?.status === 'CLOSING') {
       if (rng.chance(0.2)) {
         await this.client.decide({ op: 'closure:cancel', opNo, method: 'DELETE', path: `/v1/credit-lines/${c.creditLineId}/closure`, token: c.token });
       } else {
