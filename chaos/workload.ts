@@ -267,8 +267,10 @@ export class Workload {
   }
 
   private async closure(rng: Rng, c: SimulatedCustomer, opNo: number): Promise<void> {
-    // A line closes for good: only a few customers leave, and only after the run has warmed up.
-    if (opNo < 100 || c.known.status === 'CLOSED') return this.read(c, opNo);
+    // A line closes for good: only a few customers leave (at most a fifth of the lines, so a long run
+    // or a soak keeps its load on open lines), and only after the run has warmed up.
+    const closed = this.customers.filter((x) => x.known.status === 'CLOSED' || x.known.status === 'CLOSING').length;
+    if (opNo < 100 || c.known.status === 'CLOSED' || closed >= this.customers.length / 5) return this.read(c, opNo);
     const since = new Date();
     const started = await this.client.decide({ op: 'closure', opNo, method: 'POST', path: `/v1/credit-lines/${c.creditLineId}/closure`, token: c.token, body: {} });
     if (started.status !== 202) return;
