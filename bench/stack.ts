@@ -13,7 +13,7 @@ import { applyMigrations } from '../db/migrate';
 import { registerSearchAttributes } from '../runtime/search-attributes';
 import { freePort } from '../toolchain/ports';
 import { startEmbeddedPostgres } from '../toolchain/postgres';
-import { Cleanup, ROOT, startChild, type Child } from '../toolchain/processes';
+import { Cleanup, ROOT, startChild, waitForApi, type Child } from '../toolchain/processes';
 import { step } from '../toolchain/step';
 import { resolveTemporalCli } from '../toolchain/temporal-cli';
 import { startDevServer } from '../toolchain/temporal-server';
@@ -68,18 +68,9 @@ export async function startStack(cleanup: Cleanup, opts: { workerNodeFlags?: str
   const apiUrl = new URL(`http://127.0.0.1:${port}`);
   await step('Starting the worker and the API (child processes)', async () => {
     await Promise.all([worker.up, api.up]);
-    await waitReady(apiUrl, 60_000);
+    await waitForApi(apiUrl, 60_000);
   });
   return { dataDir, databaseUrl: pg.url, temporalAddress: temporal.address, apiUrl, jwtSecret, db, connection, client, worker, api };
 }
 
-async function waitReady(apiUrl: URL, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await fetch(new URL('/readyz', apiUrl)).then((r) => r.status, () => 0);
-    if (status === 200) return;
-    if (Date.now() > deadline) throw new Error(`the API was not ready within ${timeoutMs} ms (last /readyz: ${status})`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 

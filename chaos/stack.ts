@@ -13,7 +13,7 @@ import { applyMigrations } from '../db/migrate';
 import { registerSearchAttributes } from '../runtime/search-attributes';
 import { freePort, waitForPort } from '../toolchain/ports';
 import { startEmbeddedPostgres, type RunningPostgres } from '../toolchain/postgres';
-import { Cleanup, ROOT, processTree, rssMb, startChild, type Child } from '../toolchain/processes';
+import { Cleanup, ROOT, processTree, rssMb, startChild, waitForApi, type Child } from '../toolchain/processes';
 import { resolveTemporalCli } from '../toolchain/temporal-cli';
 import { startDevServer, type RunningTemporal } from '../toolchain/temporal-server';
 
@@ -113,13 +113,13 @@ export async function startChaosStack(opts: ChaosStackOptions): Promise<ChaosSta
       api = startChild(`api-${++apiSerial}`, 'api', env, dataDir, cleanup);
       supervise(api, startApi);
       await api.up;
-      await waitReady(apiUrl, 60_000);
+      await waitForApi(apiUrl, 60_000);
     };
     let api = startChild(`api-${++apiSerial}`, 'api', env, dataDir, cleanup);
     supervise(api, startApi);
     const apiUrl = new URL(`http://127.0.0.1:${apiPort}`);
     await Promise.all([...Array.from({ length: opts.workers }, startWorker), api.up]);
-    await waitReady(apiUrl, 60_000);
+    await waitForApi(apiUrl, 60_000);
 
     const stack: ChaosStack = {
       dataDir, apiUrl, jwtSecret, databaseUrl: pg.url, temporalAddress: temporal.address, db, client,
@@ -167,15 +167,6 @@ export async function startChaosStack(opts: ChaosStackOptions): Promise<ChaosSta
   }
 }
 
-async function waitReady(apiUrl: URL, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await fetch(new URL('/readyz', apiUrl)).then((r) => r.status, () => 0);
-    if (status === 200) return;
-    if (Date.now() > deadline) throw new Error(`the API was not ready within ${timeoutMs} ms (last /readyz: ${status})`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** The dev server's pid: the process whose command line names its port (it runs in its own group). */
 function temporalPid(port: number): number | undefined {

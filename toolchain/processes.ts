@@ -90,6 +90,17 @@ export function startChild(name: string, command: string, env: Record<string, st
   return { name, pid, process: child, logFile, up, stop, kill: killNow, exited };
 }
 
+/** Polls the API's /readyz until it answers 200 (a child just started, or restarted). */
+export async function waitForApi(apiUrl: URL, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await fetch(new URL('/readyz', apiUrl)).then((r) => r.status, () => 0);
+    if (status === 200) return;
+    if (Date.now() > deadline) throw new Error(`the API was not ready within ${timeoutMs} ms (last /readyz: ${status})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 export function tail(file: string, lines = 20): string {
   try { return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n'); } catch { return ''; }
 }

@@ -26,12 +26,9 @@ const LEDGER_WRITE: ActivityOptions = {
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: [WRITE_REJECTED] },
 };
-// An activity (patch `durable-writes`): it is scheduled by a workflow task the server has recorded,
-// so what it writes is what the history says was decided, and every retry writes the same events.
-// Before the patch it was a local activity, run inside the workflow task to spare a purchase a round
-// trip: when that task was lost after the write committed (a worker killed, the server restarted),
-// the next task decided the command again at another moment, and the database held an answer the
-// line no longer knew (the chaos run found a repayment a customer was told of, then forgotten).
+// An activity the history records before it runs (patch `durable-writes`): every attempt writes what
+// was decided. It was a local activity: a workflow task lost after its write committed let the line
+// decide the command again and forget an answer the database kept (found by the chaos run).
 const { applyLineEvents } = proxyActivities<Activities>(LEDGER_WRITE);
 const { applyLineEvents: applyLineEventsInTask } = proxyLocalActivities<Activities>(LEDGER_WRITE);
 
