@@ -3,7 +3,7 @@
  * the model's limit a staff limit is compared with. The requests are written by the `staffApproval`
  * workflow's activities (activities/approvals.ts), never here.
  */
-import { and, asc, desc, eq, gt, like } from 'drizzle-orm';
+import { and, asc, desc, eq, like, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { approvals, lineDecisions, underwritingDecisions } from '../db/schema';
 import type { ApprovalKind, ApprovalStatus } from '../domain/approvals';
@@ -33,18 +33,22 @@ export async function findApproval(db: Database, approvalId: string): Promise<Ap
   return row;
 }
 
-/** Requests by status (and line), oldest first, a page at a time; the cursor is the last row's `seq`. */
-export async function approvalsPage(db: Database, page: { status?: ApprovalStatus; creditLineId?: string; cursor?: number; limit: number }): Promise<{ rows: ApprovalRow[]; nextCursor: number | null }> {
+/** Where a page of the queue ends: the last request's `requested_at` (ms) and `seq` (ties). */
+export interface ApprovalCursor { requestedAtMs: number; seq: number }
+
+/** Requests by status (and line), oldest first (requested, then written), a page at a time. */
+export async function approvalsPage(db: Database, page: { status?: ApprovalStatus; creditLineId?: string; cursor?: ApprovalCursor; limit: number }): Promise<{ rows: ApprovalRow[]; nextCursor: ApprovalCursor | null }> {
+  const after = page.cursor;
   const rows = await db.select().from(approvals)
     .where(and(
       page.status ? eq(approvals.status, page.status) : undefined,
       page.creditLineId ? eq(approvals.creditLineId, page.creditLineId) : undefined,
-      page.cursor ? gt(approvals.seq, page.cursor) : undefined,
+      after ? sql`(${approvals.requestedAt}, ${approvals.seq}) > (${new Date(after.requestedAtMs).toISOString()}::timestamptz, ${after.seq})` : undefined,
     ))
-    .orderBy(asc(approvals.seq)).limit(page.limit + 1);
+    .orderBy(asc(approvals.requestedAt), asc(approvals.seq)).limit(page.limit + 1);
   const items = rows.slice(0, page.limit);
   const last = items.at(-1);
-  return { rows: items, nextCursor: rows.length > page.limit && last ? last.seq : null };
+  return { rows: items, nextCursor: rows.length > page.limit && last ? { requestedAtMs: Date.parse(last.requestedAt), seq: last.seq } : null };
 }
 
 /**

@@ -459,8 +459,9 @@ export const approvals = pgTable('approvals', {
   result: jsonb('result'),
   seq: bigserial('seq', { mode: 'number' }).notNull(),
 }, (t) => [
-  index('approvals_queue_idx').on(t.status, t.seq),
-  index('approvals_line_idx').on(t.creditLineId, t.seq),
+  // The queue is read oldest first: by when requested, then by when written.
+  index('approvals_queue_idx').on(t.status, t.requestedAt, t.seq),
+  index('approvals_line_idx').on(t.creditLineId, t.requestedAt, t.seq),
   check('approvals_kind_chk', sql`${t.kind} IN ('FEE_WAIVER','HARDSHIP_PLAN','LIMIT_ABOVE_MODEL','WRITE_OFF')`),
   check('approvals_status_chk', sql`${t.status} IN ('PENDING','APPROVED','REJECTED','EXPIRED','FAILED')`),
   check('approvals_checker_chk', sql`${t.checkerId} IS NULL OR ${t.checkerId} <> ${t.makerId}`),

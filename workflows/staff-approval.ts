@@ -15,7 +15,7 @@
  * workflow but not send it an Update), under an Update ID and an Idempotency-Key made of the approval's
  * id: a retry applies it once.
  */
-import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { approvalExpiresAt, type ApprovalStatus } from '../domain/approvals';
 import { instantMs } from '../domain/calendar';
@@ -42,7 +42,9 @@ const { applyApproval } = proxyActivities<Activities>({
 const refuse = (type: string, message: string): never => { throw ApplicationFailure.create({ type, message, nonRetryable: true }); };
 
 export async function staffApproval(input: StaffApprovalInput): Promise<ApprovalOutcome> {
-  const requestedAt = nowIso();
+  // Requested when the API started the request, not when a worker first ran it: the queue is oldest
+  // first, and two requests made one after the other may run in either order (patch `requested-at-start`).
+  const requestedAt = patched('requested-at-start') ? workflowInfo().startTime.toISOString() : nowIso();
   const expiresAt = approvalExpiresAt(requestedAt, { approvals: { expiresAfterHours: input.expiresAfterHours } });
   let status: ApprovalStatus = 'PENDING';
   let decision: CheckerDecision | null = null;

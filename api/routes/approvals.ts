@@ -23,7 +23,7 @@ import {
 } from '../../workflows/approval-messages';
 import { limitUpdate, workflowIdFor } from '../../workflows/messages';
 import type { staffApproval } from '../../workflows/staff-approval';
-import { approvalsPage, findApproval, modelLimitOf, toApproval, type ApprovalRow } from '../approval-records';
+import { approvalsPage, findApproval, modelLimitOf, toApproval, type ApprovalCursor, type ApprovalRow } from '../approval-records';
 import type { Principal } from '../auth';
 import type { ApiContext } from '../context';
 import { lineGateway, lineProblem, rejection, STAFF_COMMAND_BUDGET_MS } from '../gateway';
@@ -57,11 +57,12 @@ const requestedSchema = z.object({ approvalId: z.string() }).openapi('ApprovalRe
 /** An approval id in a path: `<creditLineId>:approval:<n>`. */
 const approvalIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,200}$/, 'an approval id').refine((id) => parseApprovalId(id) !== null, 'an approval id');
 
-/** The queue's page cursor: the last request's position, opaque to the client. */
-const encodeCursor = (seq: number) => Buffer.from(`approval:${seq}`, 'utf8').toString('base64url');
-const cursorSchema = z.string().max(64).transform((cursor, ctx) => {
-  const seq = /^approval:([1-9][0-9]{0,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))?.[1];
-  if (seq && Number.isSafeInteger(Number(seq))) return Number(seq);
+/** The queue's page cursor: the last request's place (when it was requested, then its `seq`), opaque to the client. */
+const encodeCursor = (after: ApprovalCursor) => Buffer.from(`approval:${after.requestedAtMs}:${after.seq}`, 'utf8').toString('base64url');
+const cursorSchema = z.string().max(96).transform((cursor, ctx): ApprovalCursor => {
+  const [, ms, seq] = /^approval:(0|[1-9][0-9]{0,15}):([1-9][0-9]{0,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8')) ?? [];
+  const after = { requestedAtMs: Number(ms), seq: Number(seq) };
+  if (ms && seq && Number.isSafeInteger(after.requestedAtMs) && after.requestedAtMs <= 8_640_000_000_000_000 && Number.isSafeInteger(after.seq)) return after;
   ctx.addIssue({ code: 'custom', message: 'a cursor from a previous page' });
   return z.NEVER;
 });

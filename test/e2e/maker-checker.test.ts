@@ -173,11 +173,13 @@ describe('maker–checker', () => {
     expect((await auditOf(checker, id)).find((a) => a.eventKey === expireMe && a.action === 'APPROVAL_EXPIRED')).toMatchObject({ actor: 'system:approvals' });
     expect((await checkLedger(speaking.stack.database.db)).ok).toBe(true);
 
-    // The queue pages oldest first.
+    // The queue pages oldest first: in the order the maker asked, whichever a worker ran first.
     const page1 = await maker('GET', `/v1/support/approvals?creditLineId=${id}&limit=2`);
     expect(page1.body.items.map((a: { id: string }) => a.id)).toEqual([approveMe, rejectMe]);
     const page2 = await maker('GET', `/v1/support/approvals?creditLineId=${id}&limit=2&cursor=${page1.body.nextCursor}`);
     expect(page2.body.items.map((a: { id: string }) => a.id)).toEqual([expireMe, failMe]);
+    const requested = [...page1.body.items, ...page2.body.items].map((a: { requestedAt: string }) => instantMs(a.requestedAt));
+    expect(requested).toEqual([...requested].sort((a, b) => a - b));
     expect(page2.body.nextCursor).toBeNull();
     expect((await maker('GET', '/v1/support/approvals?cursor=bogus')).body).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
     expect((await call('GET', '/v1/support/approvals')).status).toBe(403);
