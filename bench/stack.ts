@@ -62,6 +62,7 @@ export async function startStack(cleanup: Cleanup, opts: { workerNodeFlags?: str
   const env = {
     DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: NAMESPACE, TEMPORAL_TASK_QUEUE: TASK_QUEUE,
     PORT: String(port), AUTH_JWT_SECRET: jwtSecret, LOG_LEVEL: 'warn', REVOLVE_DATA_DIR: dataDir,
+    WORKER_METRICS_PORT: String(await freePort()),
   };
   const worker = startChild('worker', 'worker', env, dataDir, cleanup, opts.workerNodeFlags);
   const api = startChild('api', 'api', env, dataDir, cleanup);

@@ -102,7 +102,8 @@ export async function startChaosStack(opts: ChaosStackOptions): Promise<ChaosSta
       });
     };
     const startWorker = async (): Promise<Child> => {
-      const worker = startChild(`worker-${++serial}`, 'worker', env, dataDir, cleanup);
+      // Each worker serves its figures on a port of its own (several run on this machine).
+      const worker = startChild(`worker-${++serial}`, 'worker', { ...env, WORKER_METRICS_PORT: String(await freePort()) }, dataDir, cleanup);
       workers.push(worker);
       supervise(worker, () => { workers.splice(workers.indexOf(worker), 1); return startWorker(); });
       await worker.up;

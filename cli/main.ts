@@ -21,6 +21,7 @@ import { applyMigrations } from '../db/migrate';
 import { STANDARD_PRODUCT } from '../domain/product';
 import { checkWorkflowsAgainstReadModels } from '../runtime/workflow-check';
 import { createWorker } from '../runtime/worker';
+import { observeWorker, serveWorkerMetrics } from '../runtime/worker-metrics';
 import { provideClock } from '../runtime/clock';
 import { jwtSecret, provideDatabase, provideTemporal, Stoppables } from '../runtime/stack';
 import { formatMs } from '../toolchain/step';
@@ -110,12 +111,19 @@ async function serve(components: { worker: boolean; api: boolean; embedded: bool
         platformHistoryUrl: env.PLATFORM_HISTORY_URL, platformHistoryTimeoutMs: env.PLATFORM_HISTORY_TIMEOUT_MS,
       });
       const worker = await createWorker({
-        connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE,
+        connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
         deps: { db, underwritingPolicy: STANDARD_PRODUCT.underwriting, logger: log, sms, clock, applicantData },
       });
       const running = worker.run();
+      observeWorker(worker, running);
       stoppables.add('worker', async () => { worker.shutdown(); await running.catch((err: unknown) => log.warn({ err }, 'worker stopped with an error')); await connection.close(); });
-      banner.push(`  worker      task queue "${env.TEMPORAL_TASK_QUEUE}" on ${temporal.address}`);
+      banner.push(`  worker      task queue "${env.TEMPORAL_TASK_QUEUE}" on ${temporal.address}, at most ${env.WORKER_MAX_CACHED_WORKFLOWS} runs in memory`);
+      // Alone, the worker has no API to show its figures: it serves them itself.
+      if (!components.api && env.WORKER_METRICS_PORT > 0) {
+        const metrics = await serveWorkerMetrics(env.WORKER_METRICS_PORT);
+        stoppables.add('worker metrics', () => metrics.close());
+        banner.push(`  metrics     http://localhost:${metrics.port}/metrics, /healthz`);
+      }
       banner.push(env.SMS_PROVIDER === 'log'
         ? '  SMS         log provider: a local stand-in, recorded and printed with the phone masked, never sent (SMS_PROVIDER=webhook sends)'
         : `  SMS         webhook ${new URL(env.SMS_WEBHOOK_URL ?? '').origin}`);

@@ -41,6 +41,13 @@ const variables = z.object({
   /** The platform's history of the customer on its other products, likewise; unset, the synthetic stand-in. */
   PLATFORM_HISTORY_URL: z.string().url().optional(),
   PLATFORM_HISTORY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+  /**
+   * Line runs a worker keeps in memory (Temporal's sticky cache; least recently used evicted, replayed
+   * from history when next needed). Each costs memory that grows with its run (README "Sizing a worker").
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(1_000_000).default(1000),
+  /** `revolve worker`: port of its `/metrics` and `/healthz` (0: none). `revolve start` shows the same figures on the API's `/metrics`. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REVOLVE_DATA_DIR: z.string().min(1).default('.data'),
   /** Port of the embedded PostgreSQL (`revolve start` without DATABASE_URL). */

@@ -26,6 +26,8 @@ export interface WorkerOptions {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
+  /** WORKER_MAX_CACHED_WORKFLOWS; the SDK's default (sized by the JS heap alone) when omitted. */
+  maxCachedWorkflows?: number;
 }
 
 export async function createWorker(opts: WorkerOptions): Promise<Worker> {
@@ -36,6 +38,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(),
+    ...(opts.maxCachedWorkflows ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
     // An approved maker–checker request sends its Update to the line from an activity, through a client on the worker's own connection.
     activities: createActivities({ ...opts.deps, temporal: opts.deps.temporal ?? new Client({ connection: opts.connection, namespace: opts.namespace }) }),
     // Stopping is bounded even while a task is stuck: activities get 5 s to finish, then the worker goes.
