@@ -133,6 +133,11 @@ export function codeService(deps: OneTimeCodeDeps) {
       const prefix = `${req.creditLineId}:otp:${req.purpose}:`;
       const [sent] = await tx.select({ n: count() }).from(messages)
         .where(and(eq(messages.creditLineId, req.creditLineId), sql`starts_with(${messages.id}, ${prefix})`));
+      // An earlier code's SMS still PENDING was orphaned (an API stopped between taking the code and
+      // sending it): a send takes seconds and a new code comes a minute later at the earliest, so no
+      // process holds it any more. It will never be sent now; it is not left looking in flight.
+      await tx.update(messages).set({ status: 'FAILED' })
+        .where(and(eq(messages.creditLineId, req.creditLineId), sql`starts_with(${messages.id}, ${prefix})`, eq(messages.status, 'PENDING')));
       const params = { code, validMinutes: policy.otpTtlMinutes };
       // Codes are not held to quiet hours (kind CODE): the customer asked for it, now.
       const [message] = messagesFor(`${prefix}${(sent?.n ?? 0) + 1}`, 'VERIFICATION_CODE', params, now, STANDARD_PRODUCT, { channels: ['SMS'] });

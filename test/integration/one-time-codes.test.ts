@@ -117,6 +117,19 @@ describe('issuing a code', () => {
     await expect(codes.verify({ ...line, code: newCode! })).resolves.toBeUndefined();
   });
 
+  it('marks a code\'s SMS left PENDING by an API that stopped mid-send FAILED when the next code is asked for', async () => {
+    const line = await newLine();
+    await codes.issue(line);
+    // As if the API had stopped after taking the code and before its send was recorded.
+    const [first] = await database.db.select().from(messages).where(eq(messages.creditLineId, line.creditLineId));
+    await database.db.update(messages).set({ status: 'PENDING', deliveredAt: null }).where(eq(messages.id, first!.id));
+    advance(61 * S);
+    await codes.issue(line);
+    const rows = await database.db.select({ id: messages.id, status: messages.status }).from(messages)
+      .where(eq(messages.creditLineId, line.creditLineId)).orderBy(asc(messages.id));
+    expect(rows).toEqual([{ id: first!.id, status: 'FAILED' }, { id: expect.stringMatching(/:otp:REINSTATEMENT:2:VERIFICATION_CODE:SMS$/), status: 'DELIVERED' }]);
+  });
+
   it('sends exactly one code to concurrent first requests, and to concurrent requests replacing a code', async () => {
     const line = await newLine();
     const first = await Promise.allSettled(Array.from({ length: 6 }, () => codes.issue(line)));
