@@ -311,7 +311,7 @@ export const collectionCases = pgTable('collection_cases', {
   index('collection_cases_queue_idx').on(t.status, t.dueDate, t.seq),
   index('collection_cases_line_idx').on(t.creditLineId),
   check('collection_cases_status_chk', sql`${t.status} IN ('OPEN','CLOSED')`),
-  check('collection_cases_close_reason_chk', sql`${t.closeReason} IS NULL OR ${t.closeReason} IN ('CURED','CHARGED_OFF')`),
+  check('collection_cases_close_reason_chk', sql`${t.closeReason} IS NULL OR ${t.closeReason} IN ('CURED','CHARGED_OFF','RESTRUCTURED')`),
 ]);
 
 /** What staff recorded on a case: a contact or a promise to pay. Append-only (migration 0007's trigger). */

@@ -15,6 +15,7 @@ import type { Actor } from '../audit';
 import type { TemplateName, TemplateParams } from '../notifications';
 import type { Product } from '../product';
 import type { LineState, PurchaseRecord } from './state';
+import type { CaseCloseReason } from './events';
 
 /**
  * What an event records: a journal entry's kind, or a change with no money of its own (a suspension, a
@@ -79,7 +80,7 @@ export interface Decision<F extends Feature> {
   /** The journal entry, when it is not the change in the line's own accounts (a recovery: cash against credit losses). */
   entry?: { kind: EntryKind; postings: Posting[]; description?: string };
   /** The collections case it closes (a hardship plan takes the line off the ladder; a write-off ends it). */
-  collectionCase?: { action: 'CLOSE'; caseId: string; reason: 'CURED' | 'CHARGED_OFF' };
+  collectionCase?: { action: 'CLOSE'; caseId: string; reason: CaseCloseReason };
   /** What the customer is told of it (the dispatcher says it, SMS under the line's conduct rules). */
   notice?: { template: TemplateName; params: TemplateParams };
 }
@@ -95,8 +96,10 @@ export interface DecisionRules {
   validateFreeText: boolean;
   /** The monitoring rules of PRODUCT §8 (velocity) take part in purchase decisions. */
   riskRules: boolean;
+  /** A hardship plan closes the line's collections case RESTRUCTURED (before: CURED). */
+  restructuredCases: boolean;
 }
-export const CURRENT_RULES: DecisionRules = { refuseOverpayment: true, validateFreeText: true, riskRules: true };
+export const CURRENT_RULES: DecisionRules = { refuseOverpayment: true, validateFreeText: true, riskRules: true, restructuredCases: true };
 
 export interface Decider<F extends Feature> {
   /** The kind of this command's events, refusals included. */

@@ -69,10 +69,17 @@ export interface LineEvent {
 /** A rule's hit as stored: `id` is `<lineId>:risk:<version>-<n>`; the customer and the moment are the event's. */
 export interface RiskEventRecord { id: string; rule: string; shadow: boolean; action: RiskAction; figures: Record<string, number | boolean> }
 
+/**
+ * Why a collections case closed: the customer paid what was overdue (CURED), the line was charged off
+ * (CHARGED_OFF), or a hardship plan re-aged the debt into installments (RESTRUCTURED: brought current
+ * by agreement, not paid; a cure rate must not count it).
+ */
+export type CaseCloseReason = 'CURED' | 'CHARGED_OFF' | 'RESTRUCTURED';
+
 /** The collections case an event opens or closes (the human queue at DPD 15). */
 export type CollectionCaseChange =
   | { action: 'OPEN'; caseId: string; openedDpd: number; dueDate: string; amounts: { overduePrincipal: number; penalties: number; fees: number; total: number } }
-  | { action: 'CLOSE'; caseId: string; reason: 'CURED' | 'CHARGED_OFF' };
+  | { action: 'CLOSE'; caseId: string; reason: CaseCloseReason };
 
 /** `<lineId>:<kind>:<id>`: an event's key, scoped by its line; message ids and audit rows hang off it. */
 export const eventKey = (creditLineId: string, kind: string, id: string): string => `${creditLineId}:${kind}:${id}`;

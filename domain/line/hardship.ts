@@ -155,7 +155,7 @@ export const startHardshipPlan: Decider<HardshipFeature> = {
     return note ? { code: 'VALIDATION_FAILED', message: `note ${note}` } : null;
   },
 
-  decide(state, command, day, product) {
+  decide(state, command, day, product, rules) {
     if (state.status !== 'ACTIVE' && state.status !== 'SUSPENDED') return refusal(state.balances, command.type, 'LINE_NOT_ACTIVE', `the line is ${state.status.toLowerCase()}`);
     // Ids are scoped by the line: another line's approval cannot start a plan here.
     if (!command.approvalId.startsWith(`${state.creditLineId}:approval:`)) return refusal(state.balances, command.type, 'VALIDATION_FAILED', 'the approval is not one of this line');
@@ -188,8 +188,9 @@ export const startHardshipPlan: Decider<HardshipFeature> = {
         details: { planId, count: plan.count, total: plan.principal, ...reaged.reaged, approvalId: command.approvalId },
       },
       ...(postings.length > 0 ? { entry: { kind: 'INSTALLMENT_CONVERSION' as const, postings, description: 'hardship plan: the overdue amount re-aged into installments, no fee' } } : {}),
-      // Re-ageing brings the line current: the collections case closes (the plan, not collectors, works it now).
-      ...(caseId ? { collectionCase: { action: 'CLOSE' as const, caseId, reason: 'CURED' as const } } : {}),
+      // Re-ageing brings the line current by agreement: the collections case closes (the plan, not
+      // collectors, works it now), restructured rather than cured.
+      ...(caseId ? { collectionCase: { action: 'CLOSE' as const, caseId, reason: rules.restructuredCases ? 'RESTRUCTURED' as const : 'CURED' as const } } : {}),
       // The hold is a suspension like any staff one: explained, and reviewable by a person.
       ...(heldAlready ? {} : {
         decisions: [{

@@ -68,7 +68,7 @@ describe('a hardship plan in PostgreSQL', () => {
     const [read] = await database.db.select().from(creditLines).where(eq(creditLines.id, id));
     expect(read).toMatchObject({ status: 'SUSPENDED', principal: 0, installmentPrincipal: 101_000, penalties: 0 });
     expect(await database.db.select({ status: collectionCases.status, closeReason: collectionCases.closeReason }).from(collectionCases).where(eq(collectionCases.creditLineId, id)))
-      .toEqual([{ status: 'CLOSED', closeReason: 'CURED' }]);
+      .toEqual([{ status: 'CLOSED', closeReason: 'RESTRUCTURED' }]);
     expect((await checkLedger(database.db)).differences).toEqual([]);
 
     // The first installment missed: billed at the April close, the ladder resumes the midnight after its due date.

@@ -4,7 +4,7 @@ import { installmentPrincipalOwed, netBalance } from '../../domain/balances';
 import { addDays, dueDate, localDay } from '../../domain/calendar';
 import { lineAccountBalances, sumPostings } from '../../domain/ledger';
 import {
-  advance, decide, payoff, validateCommand, type Command, type CreditLineState, type HardshipPlanView, type LineEvent, type RejectionCode,
+  advance, CURRENT_RULES, decide, payoff, validateCommand, type Command, type CreditLineState, type HardshipPlanView, type LineEvent, type RejectionCode,
 } from '../../domain/line';
 import { nextLadderAt } from '../../domain/line/collections';
 import { nextReminderAt } from '../../domain/line/reminders';
@@ -80,7 +80,11 @@ describe('a hardship plan (PRODUCT §10)', () => {
     expect(event.installments?.map((i) => [i.planId, i.seq, i.dueDate, i.principal, i.fee, i.billed, i.apr])).toEqual([
       [body.planId, 1, '2027-05-05', 33_668, 0, false, 0], [body.planId, 2, '2027-06-04', 33_666, 0, false, 0], [body.planId, 3, '2027-07-05', 33_666, 0, false, 0],
     ]);
-    expect(event.collectionCase).toEqual({ action: 'CLOSE', caseId: `${LINE}:case:${DUE}`, reason: 'CURED' });
+    // Brought current by agreement, not paid: the case closes RESTRUCTURED, never counted as a cure.
+    expect(event.collectionCase).toEqual({ action: 'CLOSE', caseId: `${LINE}:case:${DUE}`, reason: 'RESTRUCTURED' });
+    // A run from before patch `restructured-cases` decides as it did then (CURED).
+    expect(decide(advanced, plan(3), dpdAt(20), product, { ...CURRENT_RULES, restructuredCases: false }).event.collectionCase)
+      .toEqual({ action: 'CLOSE', caseId: `${LINE}:case:${DUE}`, reason: 'CURED' });
     // Audited with the staff member, the approval and the note; told to the customer; the hold is a reviewable decision.
     expect(event.audit).toEqual([{
       action: 'HARDSHIP_PLAN_STARTED', actor: STAFF, reason: 'lost job; income back in spring',

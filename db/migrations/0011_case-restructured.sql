@@ -1,0 +1,2 @@
+ALTER TABLE "collection_cases" DROP CONSTRAINT "collection_cases_close_reason_chk";--> statement-breakpoint
+ALTER TABLE "collection_cases" ADD CONSTRAINT "collection_cases_close_reason_chk" CHECK ("collection_cases"."close_reason" IS NULL OR "collection_cases"."close_reason" IN ('CURED','CHARGED_OFF','RESTRUCTURED'));
