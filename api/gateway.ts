@@ -67,6 +67,8 @@ export interface CommandOptions {
 export interface StaffCommandOptions {
   refused?: Refusal;
   budgetMs?: number;
+  /** `act` only: the command's key when the caller has one (the same act sent again is decided once); else a fresh one. */
+  key?: string;
 }
 
 /** One call to a line: what the failure mapping needs to know about it. */
@@ -224,7 +226,7 @@ export function lineGateway(ctx: ApiContext) {
     async act<A extends Keyed, R extends CommandAnswer>(
       creditLineId: string, update: UpdateDefinition<R, [A]>, request: Omit<A, keyof Keyed>, actor: Actor, options: StaffCommandOptions = {},
     ): Promise<R> {
-      const key = `auto:${randomUUID()}`;
+      const key = options.key ?? `auto:${randomUUID()}`;
       const args = [{ ...request, key, requestHash: fingerprint(update.name, creditLineId, request), actor } as A] as [A];
       const call: LineCall = { kind: 'staff', creditLineId, operation: update.name, pending: 'COMMAND_PENDING', refused: options.refused ?? REQUEST_REFUSED };
       return decideWithin(call, options.budgetMs ?? STAFF_COMMAND_BUDGET_MS, () => handle(creditLineId).executeUpdate(update, { args, updateId: updateIdFor(update.name, key, args[0].requestHash) }));

@@ -264,10 +264,11 @@ export function codeService(deps: OneTimeCodeDeps) {
     },
 
     /**
-     * One try of `code`: resolves when it verifies (again, while valid, for the same right code),
-     * else throws the problem: VERIFICATION_FAILED with `attemptsLeft`, _EXPIRED, _LOCKED, _NOT_STARTED.
+     * One try of `code`: resolves when it verifies (again, while valid, for the same right code) with
+     * the code's identity (the same for every try of one code, another for the next code), else throws
+     * the problem: VERIFICATION_FAILED with `attemptsLeft`, _EXPIRED, _LOCKED, _NOT_STARTED.
      */
-    async verify(req: VerifyRequest): Promise<void> {
+    async verify(req: VerifyRequest): Promise<{ codeId: string }> {
       let candidate: Buffer;
       let channel: CodeChannel;
       let passed = true;
@@ -296,7 +297,8 @@ export function codeService(deps: OneTimeCodeDeps) {
         return outcome;
       });
       switch (tried.outcome) {
-        case 'VERIFIED': return;
+        // When it was sent names the code among the line's codes for this purpose (one live at a time).
+        case 'VERIFIED': return { codeId: `${req.purpose}:${tried.record!.sentAt}` };
         case 'FAILED': throw codeProblems.failed(tried.attemptsLeft);
         case 'EXPIRED': throw codeProblems.expired();
         case 'LOCKED': throw codeProblems.locked();

@@ -11,8 +11,8 @@
  *   resend rule); asking again after that replaces the old code, tries and all.
  * - The right code presented again after it verified, while still valid, answers VERIFIED again
  *   without spending a try: a client that retries a confirm (the line answered 503) gets through.
- *   Past its expiry it is EXPIRED like any code. What the caller does with a second VERIFIED is the
- *   caller's: lifting a suspension already lifted changes nothing.
+ *   Past its expiry it is EXPIRED like any code. The caller keys its action by the code (a lift's key
+ *   is the code's), so a second VERIFIED is answered as the first and lifts nothing raised since.
  * - An expired code spends no try (nothing is learnt from a guess at a dead code).
  */
 import { instantMs, type Instant } from './calendar';

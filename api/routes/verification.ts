@@ -72,8 +72,10 @@ export function verificationRoutes(ctx: ApiContext): Router {
     },
   }, async ({ params, body, principal }) => {
     const row = await findCreditLineFor(ctx.db, principal, params.id);
-    await codes.verify({ creditLineId: row.id, purpose: 'REINSTATEMENT', code: body.code });
-    const answer = await lines.act(row.id, liftUpdate, { reasons: [...RISK_REASONS], via: 'VERIFICATION' }, { type: 'customer', id: principal.subject });
+    const { codeId } = await codes.verify({ creditLineId: row.id, purpose: 'REINSTATEMENT', code: body.code });
+    // One code, one lift: its key is the code's, so a retried confirm is answered as the first was,
+    // and the same code presented again cannot lift a suspension raised after it was used.
+    const answer = await lines.act(row.id, liftUpdate, { reasons: [...RISK_REASONS], via: 'VERIFICATION' }, { type: 'customer', id: principal.subject }, { key: `verification:${codeId}` });
     // Nothing left to lift (a retried confirm, or staff were quicker): what the customer asked for holds.
     if (!answer.ok && answer.code !== 'NOT_SUSPENDED_FOR_REASON') throw rejection(answer.code, answer.message);
     const lifted = await findCreditLineFor(ctx.db, principal, row.id);

@@ -88,6 +88,17 @@ describe('reinstatement by SMS code', () => {
     expect(lifts).toHaveLength(1);
     expect(lifts[0]).toMatchObject({ actor: `customer:${customer}` });
 
+    // Suspended again within the code's 5 minutes: the used code lifts nothing more (one code, one lift).
+    let burst = await buy(call, lineId, 5_000);
+    for (let i = 0; i < 5 && burst.status === 201; i += 1) burst = await buy(call, lineId, 5_000);
+    expect(burst.body).toMatchObject({ status: 422, code: 'RISK_DECLINED' });
+    const reused = await call('POST', `${verification}/confirm`, { code });
+    expect(reused.status).toBe(200);
+    expect(reused.body).toMatchObject({ id: lineId, status: 'SUSPENDED', suspensionReasons: ['RISK_VELOCITY'] });
+    expect((await call('GET', `/v1/credit-lines/${lineId}`)).body).toMatchObject({ status: 'SUSPENDED', suspensionReasons: ['RISK_VELOCITY'] });
+    const liftsAfter = (await speaking.stack.database.db.select().from(auditLog).where(eq(auditLog.creditLineId, lineId))).filter((a) => a.action === 'SUSPENSION_LIFTED');
+    expect(liftsAfter).toHaveLength(1);
+
     // The code is nowhere in the database: its row holds a hash, the outbox row the masked text.
     const [row] = await speaking.stack.database.db.select().from(oneTimeCodes).where(and(eq(oneTimeCodes.creditLineId, lineId), eq(oneTimeCodes.purpose, 'REINSTATEMENT')));
     expect(row).toMatchObject({ attemptsLeft: 4 });

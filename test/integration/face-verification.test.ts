@@ -21,6 +21,9 @@ import { faceServer } from '../support/face-server';
 import { receiveApplication } from '../support/fixtures';
 import { smsReceiver } from '../support/sms-receiver';
 
+/** What a verification answers: the code's identity, the key of the action it allows. */
+const verified = { codeId: expect.stringMatching(/^(REINSTATEMENT|CLOSURE):\d{4}-\d{2}-\d{2}T/) };
+
 const MIN = 60_000;
 const FAST = [20, 20] as const;
 
@@ -130,9 +133,9 @@ describe('a verification by face', () => {
     // Asked for by reference and customer id only: no personal data reaches the provider.
     expect(provider.requests.at(-1)?.body).toEqual({ reference: `${line.creditLineId}:CLOSURE`, customerId: line.customerId });
     const token = provider.tokenOf(issued.sessionId!)!;
-    await expect(codes.verify({ ...line, face: { sessionId: issued.sessionId!, resultToken: token } })).resolves.toBeUndefined();
+    await expect(codes.verify({ ...line, face: { sessionId: issued.sessionId!, resultToken: token } })).resolves.toEqual(verified);
     // Again while valid (a retried confirm): verified again, no try spent.
-    await expect(codes.verify({ ...line, face: { sessionId: issued.sessionId!, resultToken: token } })).resolves.toBeUndefined();
+    await expect(codes.verify({ ...line, face: { sessionId: issued.sessionId!, resultToken: token } })).resolves.toEqual(verified);
     expect((await rowOf(line.creditLineId))!.attemptsLeft).toBe(5);
   });
 

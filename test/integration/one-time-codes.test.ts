@@ -18,6 +18,9 @@ import { freshDatabase, type TestDatabase } from '../support/database';
 import { receiveApplication } from '../support/fixtures';
 import { smsReceiver } from '../support/sms-receiver';
 
+/** What a verification answers: the code's identity, the key of the action it allows. */
+const verified = { codeId: expect.stringMatching(/^(REINSTATEMENT|CLOSURE):\d{4}-\d{2}-\d{2}T/) };
+
 const S = 1000;
 const MIN = 60 * S;
 
@@ -98,7 +101,7 @@ describe('issuing a code', () => {
     const stored = await codeRow(line.creditLineId);
     expect(stored).toMatchObject({ channel: 'sms', attemptsLeft: 5, verifiedAt: null });
     expect(stored!.codeHash).toMatch(/^[0-9a-f]{64}$/);
-    await expect(codes.verify({ ...line, code: code! })).resolves.toBeUndefined();
+    await expect(codes.verify({ ...line, code: code! })).resolves.toEqual(verified);
   });
 
   it('refuses a new code within 60 s with the seconds left; after 60 s a new code replaces the old', async () => {
@@ -114,7 +117,7 @@ describe('issuing a code', () => {
     const [oldCode, newCode] = codesFor(line.creditLineId);
     expect(gateway.received.filter((r) => r.creditLineId === line.creditLineId).map((r) => r.messageId.split(':').slice(-3, -2)[0])).toEqual(['1', '2']);
     if (oldCode !== newCode) expect(answer(await problemOf(codes.verify({ ...line, code: oldCode! })))).toEqual({ status: 422, code: 'VERIFICATION_FAILED', attemptsLeft: 4 });
-    await expect(codes.verify({ ...line, code: newCode! })).resolves.toBeUndefined();
+    await expect(codes.verify({ ...line, code: newCode! })).resolves.toEqual(verified);
   });
 
   it('marks a code\'s SMS left PENDING by an API that stopped mid-send FAILED when the next code is asked for', async () => {
@@ -142,7 +145,7 @@ describe('issuing a code', () => {
     expect(again.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const sent = codesFor(line.creditLineId);
     expect(sent).toHaveLength(2);
-    await expect(codes.verify({ ...line, code: sent[1]! })).resolves.toBeUndefined();
+    await expect(codes.verify({ ...line, code: sent[1]! })).resolves.toEqual(verified);
   });
 
   it('answers 503 SMS_UNAVAILABLE after 3 failed tries, holds no code, and lets the customer ask again at once', async () => {
@@ -162,7 +165,7 @@ describe('issuing a code', () => {
     const codes4 = codesFor(line.creditLineId, flaky);
     expect(codes4).toHaveLength(4);
     expect(flaky.received.at(-1)!.messageId).toBe(`${line.creditLineId}:otp:REINSTATEMENT:2:VERIFICATION_CODE:SMS`);
-    await expect(viaFlaky.verify({ ...line, code: codes4[3]! })).resolves.toBeUndefined();
+    await expect(viaFlaky.verify({ ...line, code: codes4[3]! })).resolves.toEqual(verified);
   });
 
   it('has no face channel yet', async () => {
@@ -193,7 +196,7 @@ describe('trying a code', () => {
     // A new code (after the minute) is what unlocks.
     advance(MIN);
     await codes.issue(line);
-    await expect(codes.verify({ ...line, code: codesFor(line.creditLineId)[1]! })).resolves.toBeUndefined();
+    await expect(codes.verify({ ...line, code: codesFor(line.creditLineId)[1]! })).resolves.toEqual(verified);
   });
 
   it('answers VERIFICATION_EXPIRED from 5 minutes on, spending no try', async () => {
@@ -210,11 +213,13 @@ describe('trying a code', () => {
     const line = await newLine();
     await codes.issue(line);
     const [code] = codesFor(line.creditLineId);
-    await codes.verify({ ...line, code: code! });
+    const first = await codes.verify({ ...line, code: code! });
+    expect(first).toEqual(verified);
     const verifiedAt = (await codeRow(line.creditLineId))!.verifiedAt;
     expect(verifiedAt).not.toBeNull();
     advance(4 * MIN);
-    await expect(codes.verify({ ...line, code: code! })).resolves.toBeUndefined();
+    // The same code: the same identity (a retried confirm sends the same lift).
+    await expect(codes.verify({ ...line, code: code! })).resolves.toEqual(first);
     expect(await codeRow(line.creditLineId)).toMatchObject({ attemptsLeft: 5, verifiedAt });
     advance(MIN);
     expect(answer(await problemOf(codes.verify({ ...line, code: code! })))).toEqual({ status: 422, code: 'VERIFICATION_EXPIRED' });
@@ -270,7 +275,7 @@ describe('the log provider', () => {
       const printed = logLines.filter((l) => l.includes(line.creditLineId) && l.includes('log provider'));
       expect(printed).toHaveLength(1);
       expect(printed[0]).toContain('您的验证码为 ******');
-      await expect(viaLog.verify({ ...line, code: code! })).resolves.toBeUndefined();
+      await expect(viaLog.verify({ ...line, code: code! })).resolves.toEqual(verified);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
