@@ -70,6 +70,8 @@ export const ProductSchema = z
       approveBelowPd: z.number().min(0).max(1),
       declineFromPd: z.number().min(0).max(1),
       manualReviewDays: z.number().int().positive(),
+      /** How long scoring waits for the applicant's data (a bureau down) before a person decides instead. */
+      applicantDataWaitMinutes: z.number().int().positive(),
       minLimit: fen,
       maxLimit: fen,
       /** Limits are rounded down to a multiple of this (fen). */

@@ -57,6 +57,7 @@ export const STANDARD_PRODUCT: Product = {
     approveBelowPd: 0.08,
     declineFromPd: 0.15,
     manualReviewDays: 7,
+    applicantDataWaitMinutes: 30, // choice: a bureau down longer than this sends the application to staff (manual review)
     minLimit: 50_000, // 500 yuan
     maxLimit: 5_000_000, // 50,000 yuan
     limitStep: 10_000, // rounded down to 100 yuan

@@ -75,7 +75,8 @@ const CATCH_UP_PAUSE_MS = { min: 60_000, max: 24 * 3600_000 };
 const decisionRules = (): DecisionRules => {
   const solidGround = patched('solid-ground');
   const riskRules = patched('risk');
-  return { refuseOverpayment: solidGround, validateFreeText: solidGround, riskRules, restructuredCases: patched('restructured-cases') };
+  const hardshipCaseAndHold = patched('hardship-case-and-hold');
+  return { refuseOverpayment: solidGround, validateFreeText: solidGround, riskRules, restructuredCases: hardshipCaseAndHold, staffKeepsOwnHold: hardshipCaseAndHold };
 };
 
 /** What a command's caller gets when it could not be carried out: a clear failure, never a stuck task. */

@@ -7,7 +7,7 @@
  * orders the steps. Its Update handler is registered on every run, by the workflow, before its first
  * await (as every handler is), and refuses any decision outside a review.
  */
-import { ActivityFailure, ApplicationFailure, condition, log, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, log, patched, proxyActivities, setHandler, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Actor } from '../domain/audit';
 import { openLine, type CreditLineState } from '../domain/line';
@@ -16,10 +16,11 @@ import { manualReviewOutcome, type UnderwritingResult } from '../domain/underwri
 import { nowIso } from './clock';
 import { decideApplicationUpdate, type CreditLineInput, type ManualReviewDecision } from './messages';
 
-const { scoreApplication, recordUnderwritingDecision } = proxyActivities<Activities>({
+const UNDERWRITING_ACTIVITIES: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['APPLICATION_NOT_FOUND'] },
-});
+};
+const { scoreApplication, recordUnderwritingDecision } = proxyActivities<Activities>(UNDERWRITING_ACTIVITIES);
 
 /** The model version of an application no model could score. */
 const UNSCORED = 'none';
@@ -88,11 +89,16 @@ export class Underwriting {
 
   /**
    * The model's score; when the applicant's data cannot be had for good (a bureau that refuses the
-   * request, a report that is not one), a person decides instead: never a failed line, and loud.
+   * request, a report that is not one) or not within `applicantDataWaitMinutes` (a bureau down), a
+   * person decides instead: never a failed line, never an applicant waiting for ever, and loud.
    */
   private async score(): Promise<UnderwritingResult> {
+    // Before patch `scoring-bounded`, scoring was retried for as long as the bureau was down.
+    const score = patched('scoring-bounded')
+      ? proxyActivities<Activities>({ ...UNDERWRITING_ACTIVITIES, scheduleToCloseTimeout: `${this.product.underwriting.applicantDataWaitMinutes} minutes` }).scoreApplication
+      : scoreApplication;
     try {
-      return await scoreApplication(this.input.applicationId);
+      return await score(this.input.applicationId);
     } catch (err) {
       const reason = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause.type ?? err.cause.message : String(err);
       log.error('the application could not be scored; it goes to manual review', { creditLineId: this.input.creditLineId, reason });

@@ -98,8 +98,10 @@ export interface DecisionRules {
   riskRules: boolean;
   /** A hardship plan closes the line's collections case RESTRUCTURED (before: CURED). */
   restructuredCases: boolean;
+  /** A staff suspension during a hardship plan makes the STAFF hold the staff member's: the plan's end no longer lifts it. */
+  staffKeepsOwnHold: boolean;
 }
-export const CURRENT_RULES: DecisionRules = { refuseOverpayment: true, validateFreeText: true, riskRules: true, restructuredCases: true };
+export const CURRENT_RULES: DecisionRules = { refuseOverpayment: true, validateFreeText: true, riskRules: true, restructuredCases: true, staffKeepsOwnHold: true };
 
 export interface Decider<F extends Feature> {
   /** The kind of this command's events, refusals included. */

@@ -81,14 +81,16 @@ export const suspend: Decider<SuspendFeature> = {
     const note = noteProblem(command.note);
     return note ? { code: 'VALIDATION_FAILED', message: `note ${note}` } : null;
   },
-  decide(state, command) {
+  decide(state, command, _day, _product, rules) {
     if (!isOpen(state)) return refusal(state.balances, command.type, 'LINE_NOT_ACTIVE', `the line is ${state.status.toLowerCase()}`);
     // Suspending for a reason already held changes nothing and answers the same.
     const next = withReasons(state, [...state.suspensionReasons, command.reason]);
     const added = !state.suspensionReasons.includes(command.reason);
+    // Staff suspending while a hardship plan holds the line: the hold is theirs now, and stays when the plan is paid.
+    const heldByPlan = command.reason === 'STAFF' && command.actor?.type === 'staff' && state.hardship?.staffHold === true && rules.staffKeepsOwnHold;
     return {
       balances: state.balances,
-      changes: { status: next.status, suspensionReasons: next.suspensionReasons },
+      changes: { status: next.status, suspensionReasons: next.suspensionReasons, ...(heldByPlan ? { hardship: { ...state.hardship!, staffHold: false } } : {}) },
       result: { ok: true, type: 'suspend', body: body(next) },
       // A suspension made is a decision the customer can ask to have explained and reviewed (not their own freeze).
       ...(added && command.reason !== 'CUSTOMER' ? {

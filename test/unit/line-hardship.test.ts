@@ -43,6 +43,18 @@ function onPlan(count = 3) {
   return { overdue, ...decideAt(overdue, plan(count), dpdAt(20)) };
 }
 
+/** A plan of two paid on each due date, and the line brought to the hour after the last. */
+function payPlanOfTwo(onPlan: CreditLineState) {
+  let line = onPlan;
+  for (const [due, amount] of [['2027-05-05', 50_500], ['2027-06-04', 50_500]] as const) {
+    line = live(line, sh(`${due}T09:00`)).state;
+    const paid = decideAt(line, repay(amount), sh(`${due}T09:30`));
+    expect(paid.result.ok).toBe(true);
+    line = paid.state;
+  }
+  return advance(line, sh('2027-06-04T10:00'), product, opts);
+}
+
 describe('a hardship plan (PRODUCT §10)', () => {
   it('re-ages the overdue amount into installments without a fee, lifts OVERDUE, holds purchases and pauses the ladder', () => {
     const { overdue, advanced, state, result, event } = onPlan(3);
@@ -82,7 +94,7 @@ describe('a hardship plan (PRODUCT §10)', () => {
     ]);
     // Brought current by agreement, not paid: the case closes RESTRUCTURED, never counted as a cure.
     expect(event.collectionCase).toEqual({ action: 'CLOSE', caseId: `${LINE}:case:${DUE}`, reason: 'RESTRUCTURED' });
-    // A run from before patch `restructured-cases` decides as it did then (CURED).
+    // A run from before patch `hardship-case-and-hold` decides as it did then (CURED).
     expect(decide(advanced, plan(3), dpdAt(20), product, { ...CURRENT_RULES, restructuredCases: false }).event.collectionCase)
       .toEqual({ action: 'CLOSE', caseId: `${LINE}:case:${DUE}`, reason: 'CURED' });
     // Audited with the staff member, the approval and the note; told to the customer; the hold is a reviewable decision.
@@ -164,16 +176,22 @@ describe('a hardship plan (PRODUCT §10)', () => {
     expect(again.events.find((e) => e.audit?.[0]?.action === 'HARDSHIP_PLAN_MISSED')?.audit?.[0]?.details).toMatchObject({ dueDate: '2027-06-04', dpd: 1 });
   });
 
+  it('a staff suspension during the plan makes the hold the staff member\'s: paid in full, the plan ends and the line stays SUSPENDED', () => {
+    const { state } = onPlan(2);
+    const held = decideAt(state, command({ type: 'suspend', reason: 'STAFF', note: 'fraud report under review', actor: STAFF }), sh('2027-04-20T10:00'));
+    expect(held.result).toMatchObject({ ok: true, body: { status: 'SUSPENDED', suspensionReasons: ['STAFF'] } });
+    expect(held.state.hardship?.staffHold).toBe(false);
+    // A run from before patch `hardship-case-and-hold` leaves the hold the plan's (and the plan's end lifted it).
+    expect(decide(held.advanced, command({ type: 'suspend', reason: 'STAFF', note: 'fraud report under review', actor: STAFF }), sh('2027-04-20T10:00'), product, { ...CURRENT_RULES, staffKeepsOwnHold: false }).state.hardship?.staffHold).toBe(true);
+    const ended = payPlanOfTwo(held.state);
+    expect(ended.events.find((e) => e.audit?.[0]?.action === 'HARDSHIP_PLAN_COMPLETED')?.audit?.[0]?.details).toEqual({ planId: state.hardship?.planId, staffHoldLifted: false });
+    expect(ended.state).toMatchObject({ status: 'SUSPENDED', suspensionReasons: ['STAFF'] });
+    expect(ended.state.hardship).toBeUndefined();
+  });
+
   it('paid in full, the plan ends: the STAFF hold it placed lifts, the line is ACTIVE', () => {
     const { state } = onPlan(2);
-    let line = state;
-    for (const [due, amount] of [['2027-05-05', 50_500], ['2027-06-04', 50_500]] as const) {
-      line = live(line, sh(`${due}T09:00`)).state;
-      const paid = decideAt(line, repay(amount), sh(`${due}T09:30`));
-      expect(paid.result.ok).toBe(true);
-      line = paid.state;
-    }
-    const ended = advance(line, sh('2027-06-04T10:00'), product, opts);
+    const ended = payPlanOfTwo(state);
     const completed = ended.events.find((e) => e.audit?.[0]?.action === 'HARDSHIP_PLAN_COMPLETED');
     expect(completed?.audit?.[0]?.details).toEqual({ planId: state.hardship?.planId, staffHoldLifted: true });
     expect(completed?.messages?.map((m) => [m.template, m.channel])).toEqual([['HARDSHIP_PLAN_COMPLETED', 'IN_APP']]);

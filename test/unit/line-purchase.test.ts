@@ -10,7 +10,7 @@ import { AT, approved, decideAt, expectRefusal, inStatus, opened, product, purch
 /** Limit 100 000, 60 000 spent: 40 000 available. */
 const spent = (): CreditLineState => approved(opened(100_000), purchaseOf(60_000));
 const POSITIVE = 'amount must be a positive integer of fen';
-const OLD_RULES = { refuseOverpayment: true, validateFreeText: false, riskRules: false, restructuredCases: false };
+const OLD_RULES = { refuseOverpayment: true, validateFreeText: false, riskRules: false, restructuredCases: false, staffKeepsOwnHold: false };
 
 const refusals: Refusal<PurchaseCommand>[] = [
   { name: 'a zero amount', state: opened, command: () => purchaseOf(0), code: 'INVALID_AMOUNT', message: POSITIVE, byValidator: true },

@@ -13,7 +13,7 @@ const owing = (): CreditLineState => approved(opened(), purchaseOf(20_000));
 /** The same, billed 2027-02-05, due 2027-03-07, unpaid: on 2027-03-10 two days of penalty (03-08, 03-09) at 10 a day. */
 const OVERDUE_AT = '2027-03-10T10:00:00+08:00';
 const POSITIVE = 'amount must be a positive integer of fen';
-const OLD_RULES = { refuseOverpayment: false, validateFreeText: true, riskRules: true, restructuredCases: true };
+const OLD_RULES = { refuseOverpayment: false, validateFreeText: true, riskRules: true, restructuredCases: true, staffKeepsOwnHold: true };
 
 const refusals: Refusal<RepaymentCommand>[] = [
   { name: 'a zero amount', state: owing, command: () => repaymentOf(0), code: 'INVALID_AMOUNT', message: POSITIVE, byValidator: true },

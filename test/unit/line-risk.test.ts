@@ -73,7 +73,7 @@ describe('the velocity rule', () => {
   it('is not applied to lines replaying history from before the risk rules', () => {
     let line = opened();
     for (let i = 0; i < 6; i++) {
-      const d = decideAt(line, purchaseOf(100), minutes(i), { refuseOverpayment: true, validateFreeText: true, riskRules: false, restructuredCases: true });
+      const d = decideAt(line, purchaseOf(100), minutes(i), { refuseOverpayment: true, validateFreeText: true, riskRules: false, restructuredCases: true, staffKeepsOwnHold: true });
       expect(d.result.ok).toBe(true);
       line = d.state;
     }

@@ -29,6 +29,8 @@ const refusedAmounts = new Set<number>([7_777]);
 const approved: UnderwritingResult = { decision: 'APPROVE', probabilityOfDefault: 0.02, limit: 1_000_000, reasonCodes: [], modelVersion: 'stub-model-1' };
 
 const recordedDecisions: Parameters<Activities['recordUnderwritingDecision']>[0][] = [];
+/** Tries of scoring per application whose bureau is down. */
+const scoringTries = new Map<string, number>();
 
 /** What the stubbed model answers when the line asks for a limit review (per line: the behaviour it was told). */
 const rescored: { creditLineId: string; behaviour: unknown }[] = [];
@@ -40,6 +42,10 @@ const stubs: Pick<Activities, 'scoreApplication' | 'recordUnderwritingDecision' 
   },
   scoreApplication: async (applicationId) => {
     if (applicationId.startsWith('app_unscorable')) throw ApplicationFailure.nonRetryable('the bureau refused the request', 'BUREAU_REQUEST_REFUSED');
+    if (applicationId.startsWith('app_bureau_down')) {
+      scoringTries.set(applicationId, (scoringTries.get(applicationId) ?? 0) + 1);
+      throw ApplicationFailure.retryable('the bureau answered 503', 'BUREAU_UNAVAILABLE');
+    }
     return approved;
   },
   recordUnderwritingDecision: async (input) => { recordedDecisions.push(input); },
@@ -196,6 +202,23 @@ describe('an application that cannot be scored', () => {
     expect(recordedDecisions.find((d) => d.applicationId === input.applicationId)).toMatchObject({
       decidedBy: 'system:underwriting', result: { decision: 'MANUAL_REVIEW', reasonCodes: ['APPLICANT_DATA_UNAVAILABLE'] },
     });
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    await handle.terminate('test done');
+  });
+
+  it('whose bureau stays down: scoring is tried for applicantDataWaitMinutes, then a person decides', async () => {
+    const input: CreditLineInput = { applicationId: `app_bureau_down_${randomUUID()}`, creditLineId: `cl_${randomUUID()}`, customerId: `C-${randomUUID().slice(0, 6)}`, productId: STANDARD_PRODUCT.id, statementDay: 5 };
+    const startedAt = await env.currentTimeMs();
+    const handle = await env.client.workflow.start('creditLine', { workflowId: workflowIdFor(input.creditLineId), taskQueue, args: [input] });
+    const wait = STANDARD_PRODUCT.underwriting.applicantDataWaitMinutes * 60_000;
+    await env.sleep(wait + 60_000);
+    for (let i = 0; i < 100 && !recordedDecisions.some((d) => d.applicationId === input.applicationId); i++) await new Promise((r) => setTimeout(r, 50));
+    const decision = recordedDecisions.find((d) => d.applicationId === input.applicationId);
+    expect(decision).toMatchObject({ decidedBy: 'system:underwriting', result: { decision: 'MANUAL_REVIEW', reasonCodes: ['APPLICANT_DATA_UNAVAILABLE'] } });
+    // Tried again and again meanwhile (backoff up to a minute), given up when no try fits in the wait any more.
+    expect(scoringTries.get(input.applicationId)).toBeGreaterThan(10);
+    expect(Date.parse(decision!.decidedAt) - startedAt).toBeGreaterThanOrEqual(wait - 60_000);
+    expect(Date.parse(decision!.decidedAt) - startedAt).toBeLessThanOrEqual(wait + 5_000);
     expect((await handle.describe()).status.name).toBe('RUNNING');
     await handle.terminate('test done');
   });
