@@ -4,7 +4,7 @@
  * never a clock; what to store and whom to suspend is the caller's.
  *
  *   NEW_DEVICE_NEW_CITY  a successful login from a device and a city neither seen in the customer's
- *                        successful logins of the last `lookbackDays` days before it; with nothing to
+ *                        successful logins of the last `lookbackDays` days up to it; with nothing to
  *                        compare with (a first login) it only records.
  *   FAILED_LOGINS        `count` or more failed logins within the last `windowMinutes` (this one
  *                        included when it failed).
@@ -85,7 +85,9 @@ function newDeviceNewCity(earlier: (Login & { at: number })[], login: Login, at:
   if (!login.success) return null;
   // Only successful logins show where the customer really is: an intruder's failed attempts must
   // not make their device or city "known" before the attempt that gets in.
-  const compared = earlier.filter((h) => h.success && h.at >= at - lookbackDays * DAY_MS && h.at < at);
+  // Another login at the same moment counts as before it (reported in the same second, it is no less
+  // the customer's): only logins after this one are left out.
+  const compared = earlier.filter((h) => h.success && h.at >= at - lookbackDays * DAY_MS && h.at <= at);
   if (compared.length === 0) return null;
   const deviceSeen = compared.some((h) => h.deviceId === login.deviceId);
   const city = sameCity(login.city);

@@ -69,6 +69,12 @@ describe('loginRuleHits: a new device in a new city', () => {
     expect(loginRuleHits([...usual, ...attempts], stranger, RULES)).toMatchObject([{ ruleId: 'login-new-device-new-city', figures: { loginsCompared: 3 } }]);
   });
 
+  it('another login at the same moment is compared with: two logins in one second are not two first logins', () => {
+    const sameSecond = [login({ occurredAt: NOW })];
+    expect(loginRuleHits(sameSecond, stranger, RULES)).toMatchObject([{ ruleId: 'login-new-device-new-city', figures: { loginsCompared: 1 } }]);
+    expect(loginRuleHits(sameSecond, login(), RULES)).toEqual([]);
+  });
+
   it('logins after this one (a late report) are not compared with', () => {
     const later = [login({ occurredAt: at(-5), deviceId: 'dev-unknown', city: 'Urumqi' })];
     expect(loginRuleHits(later, stranger, RULES)).toEqual([]);
