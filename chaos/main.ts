@@ -144,7 +144,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // Faults not reached (a run that went faster than its schedule) fire now, before the calm.
     fireDue(Number.MAX_SAFE_INTEGER);
     await faultChain;
-    memory?.stop();
+    await memory?.stop();
     log(`${dispatched} operations done in ${Math.round((performance.now() - phaseStarted) / 1000)} s; faults stopped`);
 
     // The calm: every request decided, every SMS due delivered, then the checks.
@@ -193,20 +193,25 @@ async function drainSms(stack: ChaosStack, log: (line: string) => void): Promise
   }
 }
 
-function startMemoryLog(stack: ChaosStack, log: (line: string) => void, file: string): { stop(): void } {
+function startMemoryLog(stack: ChaosStack, log: (line: string) => void, file: string): { stop(): Promise<void> } {
   const started = Date.now();
   let header = false;
-  const sample = () => {
+  let lastMinute = -1;
+  // Workers are replaced under faults (new names), so each row says which process each figure is.
+  const sample = async () => {
     const mem = stack.memory();
-    const names = Object.keys(mem).sort();
-    if (!header) { fs.appendFileSync(file, `minute\t${names.join('\t')}\n`); header = true; }
+    const runs = await stack.cachedRuns();
     const minute = Math.round((Date.now() - started) / 60_000);
-    fs.appendFileSync(file, `${minute}\t${names.map((n) => mem[n]).join('\t')}\n`);
-    log(`memory at minute ${minute} (MB): ${names.map((n) => `${n} ${mem[n]}`).join(', ')}`);
+    if (minute === lastMinute) return; // the final sample falls in the minute just written
+    lastMinute = minute;
+    if (!header) { fs.appendFileSync(file, 'minute\tprocess\tMB\truns in memory\n'); header = true; }
+    for (const name of Object.keys(mem).sort()) fs.appendFileSync(file, `${minute}\t${name}\t${mem[name]}\t${runs[name] ?? ''}\n`);
+    log(`memory at minute ${minute} (MB): ${Object.keys(mem).sort().map((n) => `${n} ${mem[n]}${runs[n] === undefined ? '' : ` (${runs[n]} runs)`}`).join(', ')}`);
   };
-  sample();
-  const timer = setInterval(sample, 60_000);
-  return { stop: () => { clearInterval(timer); sample(); } };
+  const safely = () => { sample().catch((err: unknown) => log(`memory sample failed: ${String(err)}`)); };
+  safely();
+  const timer = setInterval(safely, 60_000);
+  return { stop: async () => { clearInterval(timer); await sample().catch(() => undefined); } };
 }
 
 function describeCounts(counts: Record<FaultKind, number>): string {

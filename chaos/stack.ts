@@ -51,6 +51,8 @@ export interface ChaosStack {
   unexpectedExits: { name: string; at: string; how: string }[];
   /** Resident memory of each process, MB. */
   memory(): Record<string, number>;
+  /** Runs each worker holds in memory (its `revolve_worker_cached_workflows`); a worker that does not answer is left out. */
+  cachedRuns(): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -89,6 +91,7 @@ export async function startChaosStack(opts: ChaosStackOptions): Promise<ChaosSta
     };
     let serial = 0;
     const workers: Child[] = [];
+    const metricsPorts = new Map<Child, number>();
     const unexpectedExits: ChaosStack['unexpectedExits'] = [];
     /** Children this run stops or kills on purpose; any other exit is a finding. */
     const meantToExit = new Set<Child>();
@@ -103,7 +106,9 @@ export async function startChaosStack(opts: ChaosStackOptions): Promise<ChaosSta
     };
     const startWorker = async (): Promise<Child> => {
       // Each worker serves its figures on a port of its own (several run on this machine).
-      const worker = startChild(`worker-${++serial}`, 'worker', { ...env, WORKER_METRICS_PORT: String(await freePort()) }, dataDir, cleanup);
+      const metricsPort = await freePort();
+      const worker = startChild(`worker-${++serial}`, 'worker', { ...env, WORKER_METRICS_PORT: String(metricsPort) }, dataDir, cleanup);
+      metricsPorts.set(worker, metricsPort);
       workers.push(worker);
       supervise(worker, () => { workers.splice(workers.indexOf(worker), 1); return startWorker(); });
       await worker.up;
@@ -156,6 +161,15 @@ export async function startChaosStack(opts: ChaosStackOptions): Promise<ChaosSta
         out.temporal = temporalPid(temporalPort) ? tree(temporalPid(temporalPort)!) : 0;
         out.postgres = postgresMemory(pg);
         out.chaos = Math.round(out.chaos!);
+        return out;
+      },
+      async cachedRuns() {
+        const out: Record<string, number> = {};
+        for (const w of workers) {
+          const text = await fetch(`http://127.0.0.1:${metricsPorts.get(w)}/metrics`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.text(), () => '');
+          const runs = /^revolve_worker_cached_workflows (\d+)$/m.exec(text)?.[1];
+          if (runs !== undefined) out[w.name] = Number(runs);
+        }
         return out;
       },
       unexpectedExits,
