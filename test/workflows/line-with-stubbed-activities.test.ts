@@ -25,6 +25,8 @@ const written = new Map<string, LineEvent[]>();
 const delivered: { messageId: string; at: number }[] = [];
 /** Amounts whose purchase the stubbed database refuses for good. */
 const refusedAmounts = new Set<number>([7_777]);
+/** While set, an SMS delivery waits for it: a test looks at the SMS still pending without racing its delivery. */
+let smsHeldUntil: Promise<void> | undefined;
 
 const approved: UnderwritingResult = { decision: 'APPROVE', probabilityOfDefault: 0.02, limit: 1_000_000, reasonCodes: [], modelVersion: 'stub-model-1' };
 
@@ -56,6 +58,7 @@ const stubs: Pick<Activities, 'scoreApplication' | 'recordUnderwritingDecision' 
     return { entries: events.length, duplicates: 0 };
   },
   deliverSms: async (messageId) => {
+    await smsHeldUntil;
     delivered.push({ messageId, at: await env.currentTimeMs() });
     return { messageId, status: 'DELIVERED', attempts: 1, alreadyDelivered: false };
   },
@@ -73,6 +76,8 @@ async function openLine() {
 
 describe('the line\'s workflow with stubbed activities', () => {
   it('opens with an event that says and records it, and hands its SMS over at its moment, never in quiet hours', async () => {
+    let release = (): void => undefined;
+    smsHeldUntil = new Promise((r) => { release = r; });
     const { input, handle } = await openLine();
     const [opened] = written.get(input.creditLineId) ?? [];
     expect(opened?.messages?.map((m) => [m.template, m.channel])).toEqual([['LINE_OPENED', 'SMS'], ['LINE_OPENED', 'IN_APP']]);
@@ -80,6 +85,8 @@ describe('the line\'s workflow with stubbed activities', () => {
     const sms = opened!.messages![0]!;
     const state = await handle.query(lineQuery);
     expect(state?.pendingSms).toEqual([{ id: sms.id, sendAt: sms.sendAt }]);
+    release();
+    smsHeldUntil = undefined;
 
     await env.sleep(Math.max(0, instantMs(sms.sendAt) - await env.currentTimeMs()) + 1000);
     for (let i = 0; i < 100 && !delivered.some((d) => d.messageId === sms.id); i++) await new Promise((r) => setTimeout(r, 50));
