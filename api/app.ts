@@ -21,11 +21,14 @@ import { riskRoutes } from './routes/risk';
 import { supportRoutes } from './routes/support';
 import { verificationRoutes } from './routes/verification';
 import { closureRoutes } from './routes/closure';
+import { codecRoutes, type CodecEndpointOptions } from './routes/codec';
 import { selfServiceRoutes } from './routes/self-service';
 
 export interface AppOptions {
   /** Rate limits (API.md: 429 with Retry-After); defaults are generous, production sets them by config. */
   rateLimits?: Partial<RateLimitSettings>;
+  /** The codec endpoint for the Temporal UI (staff only unless `revolve start` opens it to this machine). */
+  codec?: CodecEndpointOptions;
 }
 
 export function createApp(ctx: ApiContext, opts: AppOptions = {}) {
@@ -47,6 +50,7 @@ export function createApp(ctx: ApiContext, opts: AppOptions = {}) {
   app.use(metrics.middleware);
   app.use(helmet());
   app.use(opsRoutes(ctx, metrics.registry));
+  app.use(codecRoutes(ctx, opts.codec ?? { uiOrigins: [], openOnLoopback: false }));
 
   const v1 = express.Router();
   const limits = rateLimiters(ctx.db, { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits });

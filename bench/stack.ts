@@ -10,6 +10,8 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { connect, disconnect, type Database } from '../db/client';
 import { applyMigrations } from '../db/migrate';
+import { newPayloadKey, parsePayloadKeys } from '../config/payload-keys';
+import { encryptingDataConverter } from '../runtime/payload-codec';
 import { registerSearchAttributes } from '../runtime/search-attributes';
 import { freePort } from '../toolchain/ports';
 import { startEmbeddedPostgres } from '../toolchain/postgres';
@@ -55,13 +57,14 @@ export async function startStack(cleanup: Cleanup, opts: { workerNodeFlags?: str
   const connection = await Connection.connect({ address: temporal.address });
   cleanup.add('Temporal connection', () => connection.close());
   await registerSearchAttributes(connection, NAMESPACE);
-  const client = new Client({ connection, namespace: NAMESPACE });
+  const payloadKeys = newPayloadKey('bench-1');
+  const client = new Client({ connection, namespace: NAMESPACE, dataConverter: encryptingDataConverter(parsePayloadKeys(payloadKeys)) });
 
   const jwtSecret = crypto.randomBytes(32).toString('base64url');
   const port = await freePort();
   const env = {
     DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: NAMESPACE, TEMPORAL_TASK_QUEUE: TASK_QUEUE,
-    PORT: String(port), AUTH_JWT_SECRET: jwtSecret, LOG_LEVEL: 'warn', REVOLVE_DATA_DIR: dataDir,
+    PORT: String(port), AUTH_JWT_SECRET: jwtSecret, PAYLOAD_KEYS: payloadKeys, LOG_LEVEL: 'warn', REVOLVE_DATA_DIR: dataDir,
     WORKER_METRICS_PORT: String(await freePort()),
   };
   const worker = startChild('worker', 'worker', env, dataDir, cleanup, opts.workerNodeFlags);

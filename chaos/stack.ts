@@ -10,6 +10,8 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { connect, disconnect, type Database } from '../db/client';
 import { applyMigrations } from '../db/migrate';
+import { newPayloadKey, parsePayloadKeys } from '../config/payload-keys';
+import { encryptingDataConverter } from '../runtime/payload-codec';
 import { registerSearchAttributes } from '../runtime/search-attributes';
 import { freePort, waitForPort } from '../toolchain/ports';
 import { startEmbeddedPostgres, type RunningPostgres } from '../toolchain/postgres';
@@ -79,12 +81,13 @@ export async function startChaosStack(opts: ChaosStackOptions): Promise<ChaosSta
     const connection = await Connection.connect({ address: temporal.address });
     cleanup.add('Temporal connection', () => connection.close());
     await registerSearchAttributes(connection, NAMESPACE);
-    const client = new Client({ connection, namespace: NAMESPACE });
+    const payloadKeys = newPayloadKey('chaos-1');
+    const client = new Client({ connection, namespace: NAMESPACE, dataConverter: encryptingDataConverter(parsePayloadKeys(payloadKeys)) });
 
     const jwtSecret = crypto.randomBytes(32).toString('base64url');
     const env: Record<string, string> = {
       DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: NAMESPACE, TEMPORAL_TASK_QUEUE: TASK_QUEUE,
-      PORT: String(apiPort), AUTH_JWT_SECRET: jwtSecret, LOG_LEVEL: 'warn', REVOLVE_DATA_DIR: dataDir,
+      PORT: String(apiPort), AUTH_JWT_SECRET: jwtSecret, PAYLOAD_KEYS: payloadKeys, LOG_LEVEL: 'warn', REVOLVE_DATA_DIR: dataDir,
       SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: opts.smsWebhookUrl, SMS_WEBHOOK_TIMEOUT_MS: String(opts.smsTimeoutMs),
       // Simulated customers are many behind one address; the limits themselves are tested elsewhere.
       RATE_LIMIT_PER_CLIENT_PER_MINUTE: '1000000', RATE_LIMIT_PER_SUBJECT_PER_MINUTE: '100000', RATE_LIMIT_APPLICATIONS_PER_HOUR: '100000',

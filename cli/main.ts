@@ -23,7 +23,8 @@ import { checkWorkflowsAgainstReadModels } from '../runtime/workflow-check';
 import { createWorker } from '../runtime/worker';
 import { observeWorker, serveWorkerMetrics } from '../runtime/worker-metrics';
 import { provideClock } from '../runtime/clock';
-import { jwtSecret, provideDatabase, provideTemporal, Stoppables } from '../runtime/stack';
+import { encryptingDataConverter } from '../runtime/payload-codec';
+import { jwtSecret, payloadKeys, provideDatabase, provideTemporal, Stoppables } from '../runtime/stack';
 import { formatMs } from '../toolchain/step';
 
 const USAGE = `usage: revolve <command>
@@ -92,6 +93,8 @@ async function serve(components: { worker: boolean; api: boolean; embedded: bool
   // Alone, the API is one of several replicas: each must sign and check tokens with the same secret,
   // so it is never made up locally.
   if (components.api && !components.embedded && !env.AUTH_JWT_SECRET) throw new Error('AUTH_JWT_SECRET is not set (at least 32 random bytes; `revolve api` never generates one)');
+  // Payloads are sealed before they reach Temporal, with the same keys on every API and worker (checked before anything starts).
+  const keys = payloadKeys(env, { embedded: components.embedded });
   const log = logger(env);
   const stoppables = new Stoppables();
   const banner: string[] = [];
@@ -100,7 +103,9 @@ async function serve(components: { worker: boolean; api: boolean; embedded: bool
   if (components.worker) Runtime.install({ shutdownSignals: [] });
   try {
     const { db, url: databaseUrl, dataDir } = await provideDatabase(env, stoppables, { embedded: components.embedded });
-    const temporal = await provideTemporal(env, stoppables, { embedded: components.embedded });
+    // Under `revolve start` the local UI reads sealed payloads through the API's codec endpoint.
+    const codecEndpoint = components.embedded && components.api ? `http://localhost:${env.PORT}/codec` : undefined;
+    const temporal = await provideTemporal(env, stoppables, { embedded: components.embedded, payloadKeys: keys, ...(codecEndpoint ? { codecEndpoint } : {}) });
     const { clock, close: closeClock } = await provideClock(env);
     stoppables.add('clock', closeClock);
     if (components.worker) {
@@ -112,6 +117,7 @@ async function serve(components: { worker: boolean; api: boolean; embedded: bool
       });
       const worker = await createWorker({
         connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
+        dataConverter: encryptingDataConverter(keys),
         deps: { db, underwritingPolicy: STANDARD_PRODUCT.underwriting, logger: log, sms, clock, applicantData },
       });
       const running = worker.run();
@@ -143,6 +149,9 @@ async function serve(components: { worker: boolean; api: boolean; embedded: bool
           perSubjectPerMinute: env.RATE_LIMIT_PER_SUBJECT_PER_MINUTE,
           applicationsPerHour: env.RATE_LIMIT_APPLICATIONS_PER_HOUR,
         },
+        codec: components.embedded && temporal.uiUrl
+          ? { uiOrigins: [temporal.uiUrl, temporal.uiUrl.replace('//localhost:', '//127.0.0.1:')], openOnLoopback: true }
+          : { uiOrigins: [], openOnLoopback: false },
       });
       const server = http.createServer(app);
       await new Promise<void>((resolve, reject) => server.once('error', reject).listen(env.PORT, resolve));
@@ -199,7 +208,10 @@ async function main(argv: string[]): Promise<number> {
         let code = reportLedgerCheck(await checkLedger(db));
         if (rest.includes('--workflows')) {
           // Against TEMPORAL_ADDRESS (or the dev server of `revolve start`, which must be running).
-          const client = new Client({ connection: await Connection.connect({ address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' }), namespace: env.TEMPORAL_NAMESPACE });
+          const client = new Client({
+            connection: await Connection.connect({ address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' }), namespace: env.TEMPORAL_NAMESPACE,
+            dataConverter: encryptingDataConverter(payloadKeys(env, { embedded: true })),
+          });
           stoppables.add('Temporal connection', () => client.connection.close());
           const workflows = await checkWorkflowsAgainstReadModels(db, client);
           process.stdout.write(`workflows: ${workflows.lines} open lines queried, ${workflows.unreachable.length} did not answer\n`);

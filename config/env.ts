@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsePayloadKeys } from './payload-keys';
 
 /** Rate limits unless configured: generous, so a normal client never meets them; production sets its own. */
 export const DEFAULT_RATE_LIMITS = { perClientPerMinute: 6000, perSubjectPerMinute: 600, applicationsPerHour: 10 };
@@ -19,6 +20,14 @@ const variables = z.object({
     .refine((secret) => Buffer.byteLength(secret, 'utf8') >= 32, 'AUTH_JWT_SECRET must be at least 32 bytes (e.g. `openssl rand -base64 32`)')
     .refine((secret) => !isPlaceholderSecret(secret), 'AUTH_JWT_SECRET is a placeholder anyone could sign tokens with; set a random secret')
     .optional(),
+  /**
+   * Keys payloads are sealed with before they reach Temporal (`<id>:<base64 of 32 bytes>`, comma
+   * separated, the first sealing): the same on every API and worker. `revolve start` makes one under
+   * REVOLVE_DATA_DIR when unset; `revolve api` and `revolve worker` alone require it.
+   */
+  PAYLOAD_KEYS: z.string().superRefine((value, ctx) => {
+    try { parsePayloadKeys(value); } catch (err) { ctx.addIssue({ code: 'custom', message: (err as Error).message }); }
+  }).optional(),
   /** Requests per minute per client address (in memory, per API process). */
   RATE_LIMIT_PER_CLIENT_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_RATE_LIMITS.perClientPerMinute),
   /** Requests per minute per customer or staff member (shared by every API replica through PostgreSQL). */

@@ -5,10 +5,14 @@
  * payload can never be found that way. `historyText` decodes every payload (and every other byte
  * field) as UTF-8 and keeps every string field (failure messages, stack traces, identities, names),
  * one per line; `scanNamespace` reads every run of a namespace (or of a visibility query) and reports
- * personal data and failed workflow tasks.
+ * personal data and failed workflow tasks. Payloads sealed by the deployment's codec
+ * (runtime/payload-codec.ts) are opened first (`openHistory`): a sealed payload left in a history
+ * makes `historyText` throw, so a scan can never pass by reading ciphertext.
  */
 import type { Client } from '@temporalio/client';
+import type { Payload, PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';
+import { ENCRYPTED_ENCODING } from './payload-codec';
 
 type History = proto.temporal.api.history.v1.IHistory;
 const WorkflowTaskFailedCause = proto.temporal.api.enums.v1.WorkflowTaskFailedCause;
@@ -87,6 +91,7 @@ export function historyText(history: History): string {
     }
     if (isPayload(value)) {
       const encoding = value.metadata?.encoding instanceof Uint8Array ? utf8(value.metadata.encoding) : '';
+      if (encoding === ENCRYPTED_ENCODING) throw new Error('the history holds a sealed payload: open it first (openHistory / readableHistory)');
       for (const [k, v] of Object.entries(value.metadata ?? {})) {
         out.push(k);
         walk(v);
@@ -104,6 +109,42 @@ export function historyText(history: History): string {
   };
   walk(history);
   return out.join('\n');
+}
+
+/** Every payload in a history (each object `isPayload` recognises). */
+function payloadsOf(history: History): Payload[] {
+  const found: Payload[] = [];
+  const seen = new Set<object>();
+  const walk = (value: unknown): void => {
+    if (!value || typeof value !== 'object' || value instanceof Uint8Array || seen.has(value)) return;
+    seen.add(value);
+    if (Array.isArray(value)) for (const v of value) walk(v);
+    else if (isPayload(value)) found.push(value);
+    else for (const v of Object.values(value)) walk(v);
+  };
+  walk(history);
+  return found;
+}
+
+/**
+ * The history with every sealed payload opened in place, through `codecs` (a client's
+ * `options.loadedDataConverter.payloadCodecs`), decoding in reverse order as the SDK does.
+ */
+export async function openHistory(history: History, codecs: readonly PayloadCodec[]): Promise<History> {
+  if (codecs.length === 0) return history;
+  const payloads = payloadsOf(history);
+  let opened: Payload[] = payloads.map((p) => ({ metadata: p.metadata, data: p.data }));
+  for (const codec of [...codecs].reverse()) opened = await codec.decode(opened);
+  payloads.forEach((p, i) => {
+    p.metadata = opened[i]!.metadata;
+    p.data = opened[i]!.data;
+  });
+  return history;
+}
+
+/** A run's history as a person reads it: fetched, its sealed payloads opened with the client's codecs. */
+export async function readableHistory(client: Client, workflowId: string, runId?: string): Promise<History> {
+  return openHistory(await client.workflow.getHandle(workflowId, runId).fetchHistory(), client.options.loadedDataConverter.payloadCodecs);
 }
 
 /** Runs `each` over `items` with at most `concurrency` at once. */
@@ -133,7 +174,7 @@ export async function scanNamespace(client: Client, opts: ScanOptions): Promise<
   await inPool(runs, opts.concurrency ?? 8, async ({ workflowId, runId }) => {
     let history: History;
     try {
-      history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+      history = await readableHistory(client, workflowId, runId);
     } catch (err) {
       if (notFound(err)) return;
       throw err;

@@ -9,6 +9,8 @@ import { startEmbeddedPostgres } from '../toolchain/postgres';
 import { step } from '../toolchain/step';
 import { resolveTemporalCli } from '../toolchain/temporal-cli';
 import { startDevServer } from '../toolchain/temporal-server';
+import { newPayloadKey, parsePayloadKeys, type PayloadKey } from '../config/payload-keys';
+import { encryptingDataConverter } from './payload-codec';
 import { registerSearchAttributes } from './search-attributes';
 
 const DEV_SERVER_PORT = 7233;
@@ -58,7 +60,7 @@ export async function provideDatabase(env: Env, stoppables: Stoppables, opts: { 
 }
 
 /** Temporal: TEMPORAL_ADDRESS, else a dev server persisted under the data directory with its Web UI. */
-export async function provideTemporal(env: Env, stoppables: Stoppables, opts: { embedded: boolean }): Promise<{ address: string; uiUrl?: string; client: Client }> {
+export async function provideTemporal(env: Env, stoppables: Stoppables, opts: { embedded: boolean; payloadKeys: readonly PayloadKey[]; codecEndpoint?: string }): Promise<{ address: string; uiUrl?: string; client: Client }> {
   let address = env.TEMPORAL_ADDRESS;
   let uiUrl: string | undefined;
   if (!address) {
@@ -72,6 +74,7 @@ export async function provideTemporal(env: Env, stoppables: Stoppables, opts: { 
       uiPort: env.TEMPORAL_UI_PORT,
       dbFilename: path.resolve(env.REVOLVE_DATA_DIR, 'temporal.db'),
       logFile: path.resolve(env.REVOLVE_DATA_DIR, 'temporal.log'),
+      ...(opts.codecEndpoint ? { codecEndpoint: opts.codecEndpoint } : {}),
     });
     stoppables.add('Temporal dev server', () => server.stop());
     address = server.address;
@@ -81,7 +84,7 @@ export async function provideTemporal(env: Env, stoppables: Stoppables, opts: { 
   stoppables.add('Temporal connection', () => connection.close());
   const added = await registerSearchAttributes(connection, env.TEMPORAL_NAMESPACE);
   if (added.length > 0) process.stderr.write(`[revolve] Registered search attributes: ${added.join(', ')}\n`);
-  return { address, uiUrl, client: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }) };
+  return { address, uiUrl, client: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: encryptingDataConverter(opts.payloadKeys) }) };
 }
 
 /** AUTH_JWT_SECRET, else one generated once and kept under the data directory. */
@@ -93,4 +96,19 @@ export function jwtSecret(env: Env): string {
     fs.writeFileSync(file, crypto.randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
   }
   return fs.readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * PAYLOAD_KEYS, else (`revolve start` only) a key made once and kept under the data directory: every
+ * replica must open what the others sealed, so a process started alone never makes one up.
+ */
+export function payloadKeys(env: Env, opts: { embedded: boolean }): PayloadKey[] {
+  if (env.PAYLOAD_KEYS) return parsePayloadKeys(env.PAYLOAD_KEYS);
+  if (!opts.embedded) throw new Error('PAYLOAD_KEYS is not set (`<id>:<base64 of 32 bytes>`, e.g. `echo "k1:$(openssl rand -base64 32)"`; only `revolve start` makes one)');
+  const file = path.join(env.REVOLVE_DATA_DIR, 'payload-keys');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(env.REVOLVE_DATA_DIR, { recursive: true });
+    fs.writeFileSync(file, newPayloadKey('local-1'), { mode: 0o600, flag: 'wx' });
+  }
+  return parsePayloadKeys(fs.readFileSync(file, 'utf8').trim());
 }

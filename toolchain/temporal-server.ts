@@ -30,6 +30,8 @@ export interface DevServerOptions {
   /** SQLite file for persistence across restarts; in memory when omitted. */
   dbFilename?: string;
   logFile?: string;
+  /** Where the Web UI asks to decode payloads (the codec endpoint): sealed payloads are shown in clear there. */
+  codecEndpoint?: string;
 }
 
 /** Starts the Temporal dev server (server + optional Web UI) as a child process and waits for it. */
@@ -40,7 +42,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<RunningTem
   // A burst of purchases on one line is many Updates in flight on one workflow; the server's default
   // of 10 would turn the rest away. Continue-as-new keeps each run far below the total cap.
   for (const [key, value] of Object.entries(SERVER_DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${value}`);
-  if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
+  if (opts.uiPort) args.push('--ui-port', String(opts.uiPort), ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []));
   else args.push('--headless');
   if (opts.dbFilename) {
     fs.mkdirSync(path.dirname(opts.dbFilename), { recursive: true });
@@ -83,6 +85,7 @@ async function startSdkDownloadedServer(opts: DevServerOptions & { port: number 
         ui: Boolean(opts.uiPort),
         ...(opts.uiPort ? { uiPort: opts.uiPort } : {}),
         ...(opts.dbFilename ? { dbFilename: opts.dbFilename } : {}),
+        ...(opts.codecEndpoint ? { extraArgs: ['--ui-codec-endpoint', opts.codecEndpoint] } : {}),
       },
     }));
   return {

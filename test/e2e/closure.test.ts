@@ -17,7 +17,7 @@ import { checkLedger } from '../../db/ledger-check';
 import { applications, auditLog, creditLines, installments } from '../../db/schema';
 import { addDays, instantAt } from '../../domain/calendar';
 import { STANDARD_PRODUCT } from '../../domain/product';
-import { historyText } from '../../runtime/history-scan';
+import { historyText, readableHistory } from '../../runtime/history-scan';
 import { searchAttributes, workflowIdFor } from '../../workflows/messages';
 import { faceServer } from '../support/face-server';
 import { useSpeakingStack } from '../support/speaking-stack';
@@ -103,7 +103,7 @@ describe('closure over HTTP', () => {
     // the line's and the customer's ids its start input carries, so it would see a phone there too).
     const handle = speaking.stack.client.workflow.getHandle(workflowIdFor(id));
     for (let runId: string | undefined = (await handle.describe()).runId, hops = 0; runId && hops < 50; hops += 1) {
-      const history = await speaking.stack.client.workflow.getHandle(workflowIdFor(id), runId).fetchHistory();
+      const history = await readableHistory(speaking.stack.client, workflowIdFor(id), runId);
       const text = historyText(history);
       expect(text).toContain(id);
       expect(text).toContain(customer);

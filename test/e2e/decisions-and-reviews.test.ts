@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lineDecisions } from '../../db/schema';
-import { historyText } from '../../runtime/history-scan';
+import { historyText, readableHistory } from '../../runtime/history-scan';
 import { limitUpdate, workflowIdFor } from '../../workflows/messages';
 import { api, eventually, startStack, type TestStack } from '../support/stack';
 
@@ -87,7 +87,7 @@ describe('decisions and their human review', () => {
     const actions = record.body.audit.map((a: { action: string; actor: string }) => `${a.action} ${a.actor}`);
     expect(actions).toEqual(expect.arrayContaining([`REVIEW_REQUESTED customer:${customerId}`, 'REVIEW_REVERSED staff:S-review', 'SUSPENSION_LIFTED staff:S-review']));
 
-    const history = historyText(await stack.client.workflow.getHandle(workflowIdFor(lineId)).fetchHistory());
+    const history = historyText(await readableHistory(stack.client, workflowIdFor(lineId)));
     expect(history).toContain(lineId);
     expect(history).not.toContain(PHONE);
   });

@@ -15,7 +15,7 @@ import { checkLedger } from '../../db/ledger-check';
 import { journalEntries, postings } from '../../db/schema';
 import { addDays, instantAt, instantMs } from '../../domain/calendar';
 import { STANDARD_PRODUCT } from '../../domain/product';
-import { historyText } from '../../runtime/history-scan';
+import { historyText, readableHistory } from '../../runtime/history-scan';
 import { approvalWorkflowIdFor, decideApprovalUpdate } from '../../workflows/approval-messages';
 import { useSpeakingStack } from '../support/speaking-stack';
 import { api, eventually } from '../support/stack';
@@ -97,7 +97,7 @@ describe('maker–checker', () => {
     const direct = await child.executeUpdate(decideApprovalUpdate, { args: [{ approve: true, note: 'sneaky', checkerId: 'S-maker' }] }).catch((err: unknown) => err);
     expect(direct).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(((direct as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('MAKER_CANNOT_APPROVE');
-    const history = await child.fetchHistory();
+    const history = await readableHistory(speaking.stack.client, approvalWorkflowIdFor(approveMe));
     expect(history.events?.some((e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionUpdateCompletedEventAttributes)).toBe(false);
     expect(historyText(history)).toContain('hospital stay, documents seen');
     expect(historyText(history)).not.toContain('sneaky');

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { auditLog, messages, oneTimeCodes } from '../../db/schema';
-import { historyText } from '../../runtime/history-scan';
+import { historyText, readableHistory } from '../../runtime/history-scan';
 import { workflowIdFor } from '../../workflows/messages';
 import { useSpeakingStack } from '../support/speaking-stack';
 import { api, eventually } from '../support/stack';
@@ -113,7 +113,7 @@ describe('reinstatement by SMS code', () => {
     // Nor in any workflow history of the line (every run), nor in any log line; nor is the phone.
     const handle = speaking.stack.client.workflow.getHandle(workflowIdFor(lineId));
     for (let runId: string | undefined = (await handle.describe()).runId, hops = 0; runId && hops < 50; hops += 1) {
-      const history = await speaking.stack.client.workflow.getHandle(workflowIdFor(lineId), runId).fetchHistory();
+      const history = await readableHistory(speaking.stack.client, workflowIdFor(lineId), runId);
       const text = historyText(history);
       expect(text).toContain(lineId);
       expect(text).not.toContain(code);

@@ -7,11 +7,14 @@ import pino from 'pino';
 import { inject } from 'vitest';
 import { createApp } from '../../api/app';
 import { issueToken, type Role } from '../../api/auth';
+import type { CodecEndpointOptions } from '../../api/routes/codec';
 import { STANDARD_PRODUCT } from '../../domain/product';
 import type { SmsProvider } from '../../activities/sms';
 import type { FaceVerifier } from '../../activities/face-verification';
 import type { Clock } from '../../runtime/clock';
 import { createWorker } from '../../runtime/worker';
+import { encryptingDataConverter } from '../../runtime/payload-codec';
+import { newPayloadKey, parsePayloadKeys } from '../../config/payload-keys';
 import { checkLedger } from '../../db/ledger-check';
 import { freshDatabase, type TestDatabase } from './database';
 
@@ -39,6 +42,8 @@ export interface StackOptions {
   face?: FaceVerifier;
   /** Where the API and the activities log (silent unless given): a test that scans log lines passes its own. */
   logger?: pino.Logger;
+  /** The API's codec endpoint settings (staff only, no UI origin, unless given). */
+  codec?: CodecEndpointOptions;
 }
 
 /** The API over real HTTP, a worker, the run's dev server and a fresh database: what e2e tests drive. */
@@ -48,8 +53,12 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const taskQueue = `e2e-${randomUUID()}`;
   const secret = randomUUID() + randomUUID();
   const connection = options.timeSkipping ? undefined : await Connection.connect({ address });
-  const client = options.timeSkipping?.client ?? new Client({ connection });
-  const app = createApp({ db: database.db, temporal: client, taskQueue, logger: options.logger ?? pino({ level: 'silent' }), jwtSecret: secret, now: options.now ?? (() => new Date()), ...(options.sms ? { sms: options.sms } : {}), ...(options.face ? { face: options.face } : {}) });
+  // On the dev server, payloads are sealed as in production (the API's client and the worker share a key); the
+  // time-skipping environment's own client (which skips time while it waits) carries them in clear.
+  const dataConverter = options.timeSkipping ? undefined : encryptingDataConverter(parsePayloadKeys(newPayloadKey('e2e')));
+  const client = options.timeSkipping?.client ?? new Client({ connection, ...(dataConverter ? { dataConverter } : {}) });
+  const app = createApp({ db: database.db, temporal: client, taskQueue, logger: options.logger ?? pino({ level: 'silent' }), jwtSecret: secret, now: options.now ?? (() => new Date()), ...(options.sms ? { sms: options.sms } : {}), ...(options.face ? { face: options.face } : {}) },
+    options.codec ? { codec: options.codec } : {});
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
@@ -66,7 +75,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       if (worker) return;
       const nativeConnection = options.timeSkipping?.nativeConnection ?? await NativeConnection.connect({ address });
       const w = await createWorker({
-        connection: nativeConnection, namespace: 'default', taskQueue,
+        connection: nativeConnection, namespace: 'default', taskQueue, ...(dataConverter ? { dataConverter } : {}),
         deps: {
           db: database.db, underwritingPolicy: STANDARD_PRODUCT.underwriting, ...(options.sms ? { sms: options.sms } : {}), ...(options.now ? { clock: options.now } : {}),
           ...(options.logger ? { logger: options.logger } : {}),

@@ -27,3 +27,20 @@ describe('revolve api and its token secret', () => {
     expect(run.stderr).not.toContain(secret);
   });
 });
+
+describe('revolve api and worker and their payload keys', () => {
+  const secret = 'Qh7Ztq2LrV9mWc4Kp8xYa1b2c3d4e5f6g7h8';
+  it.each(['api', 'worker'])('revolve %s refuses to start alone without PAYLOAD_KEYS (every replica must open what the others sealed)', (command) => {
+    const run = revolve([command], { ...services, AUTH_JWT_SECRET: secret });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/PAYLOAD_KEYS is not set/);
+  });
+
+  it('refuses a key of the wrong size, naming its id and never the key', () => {
+    const key = Buffer.alloc(16, 7).toString('base64');
+    const run = revolve(['api'], { ...services, AUTH_JWT_SECRET: secret, PAYLOAD_KEYS: `k1:${key}` });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/PAYLOAD_KEYS.*"k1".*32 bytes/);
+    expect(run.stderr).not.toContain(key);
+  });
+});

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ENV_VARIABLES, loadEnv } from '../../config/env';
+import { newPayloadKey } from '../../config/payload-keys';
 import { SERVER_DYNAMIC_CONFIG } from '../../toolchain/temporal-server';
 
 // No Docker engine runs here, so the file is checked against the configuration the code reads.
@@ -21,7 +22,8 @@ describe('docker-compose.yml', () => {
       const environment = services[name]?.environment ?? {};
       for (const key of Object.keys(environment)) expect(ENV_VARIABLES).toContain(key);
       // `${NAME:?message}` is required from the operator's environment: stand in a valid value for it.
-      const env = loadEnv(Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, String(v).replace(/^\$\{[A-Z_]+:\?[^}]*\}$/, 'x'.repeat(16) + 'Qh7Ztq2LrV9mWc4Kp8')])));
+      const required = (variable: string) => (variable === 'PAYLOAD_KEYS' ? newPayloadKey('k1') : 'x'.repeat(16) + 'Qh7Ztq2LrV9mWc4Kp8');
+      const env = loadEnv(Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, String(v).replace(/^\$\{[A-Z_]+:\?[^}]*\}$/, required(k))])));
       expect(env.DATABASE_URL).toBeDefined();
       expect(env.TEMPORAL_ADDRESS).toBeDefined();
     }
@@ -72,5 +74,7 @@ describe('docker-compose.yml', () => {
     }
     // Required from the environment: `docker compose up` refuses to start without it.
     expect(String(services.api?.environment?.AUTH_JWT_SECRET)).toMatch(/^\$\{AUTH_JWT_SECRET:\?.+\}$/);
+    // The payload keys too, one value for the worker and the API (each must open what the other sealed).
+    for (const name of ['worker', 'api']) expect(String(services[name]?.environment?.PAYLOAD_KEYS)).toMatch(/^\$\{PAYLOAD_KEYS:\?.+\}$/);
   });
 });
