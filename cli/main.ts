@@ -162,7 +162,10 @@ async function serve(components: { worker: boolean; api: boolean; embedded: bool
         ? `  face        ${new URL(env.FACE_VERIFICATION_URL).origin} (FACE_VERIFICATION_URL)`
         : `  face        local stand-in: checks no face; each session's result token is in ${faceOutbox(env)} (owner-only; FACE_VERIFICATION_URL for a real one)`);
     }
-    if (temporal.uiUrl) banner.push(`  Temporal UI ${temporal.uiUrl}/namespaces/${env.TEMPORAL_NAMESPACE}/workflows`);
+    if (temporal.uiUrl) banner.push(`  Temporal UI ${temporal.uiUrl}/namespaces/${env.TEMPORAL_NAMESPACE}/workflows${codecEndpoint ? ` (payloads opened by ${codecEndpoint})` : ''}`);
+    banner.push(env.PAYLOAD_KEYS
+      ? `  payloads    sealed with the key "${keys[0]!.id}" (PAYLOAD_KEYS)`
+      : `  payloads    sealed with a local key made for this data directory, ${path.join(env.REVOLVE_DATA_DIR, 'payload-keys')} (owner-only; PAYLOAD_KEYS for your own)`);
     if (dataDir) banner.push(`  PostgreSQL  127.0.0.1:${env.REVOLVE_POSTGRES_PORT}, data in ${dataDir}`);
     banner.push(`  tokens      npm run revolve -- token --customer C1   |   npm run revolve -- token --support S1`);
   } catch (err) {

@@ -54,6 +54,8 @@ export function codecRoutes(ctx: ApiContext, opts: CodecEndpointOptions): Router
       res.setHeader('Access-Control-Allow-Methods', 'POST');
       res.setHeader('Access-Control-Allow-Headers', 'content-type, x-namespace, authorization');
       res.setHeader('Access-Control-Allow-Credentials', 'true');
+      // helmet's same-origin default would be read by a browser as "not for the UI's page".
+      res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
     }
     if (req.method === 'OPTIONS') { res.status(204).end(); return; }
     next();
