@@ -301,7 +301,8 @@ async function noopPhase(stack: Stack, options: BenchOptions, count: number, cle
   const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => log(m) };
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./noop-workflow.ts', import.meta.url)), logger: quiet });
   const connection = await NativeConnection.connect({ address: stack.temporalAddress });
-  const worker = await Worker.create({ connection, namespace: stack.client.options.namespace, taskQueue, workflowBundle });
+  // The same sealing as the stack's client: the comparison is Update against Update, codec included.
+  const worker = await Worker.create({ connection, namespace: stack.client.options.namespace, taskQueue, workflowBundle, dataConverter: stack.client.options.dataConverter ?? {} });
   const running = worker.run();
   cleanup.add('no-op worker', async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();
