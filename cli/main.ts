@@ -213,7 +213,8 @@ async function main(argv: string[]): Promise<number> {
           // Against TEMPORAL_ADDRESS (or the dev server of `revolve start`, which must be running).
           const client = new Client({
             connection: await Connection.connect({ address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' }), namespace: env.TEMPORAL_NAMESPACE,
-            dataConverter: encryptingDataConverter(payloadKeys(env, { embedded: true })),
+            // The local key only beside `revolve start`'s own dev server; against TEMPORAL_ADDRESS, PAYLOAD_KEYS.
+            dataConverter: encryptingDataConverter(payloadKeys(env, { embedded: !env.TEMPORAL_ADDRESS })),
           });
           stoppables.add('Temporal connection', () => client.connection.close());
           const workflows = await checkWorkflowsAgainstReadModels(db, client);
