@@ -12,7 +12,7 @@
 import type { Client } from '@temporalio/client';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';
-import { ENCRYPTED_ENCODING } from './payload-codec';
+import { isSealed } from './payload-codec';
 
 type History = proto.temporal.api.history.v1.IHistory;
 const WorkflowTaskFailedCause = proto.temporal.api.enums.v1.WorkflowTaskFailedCause;
@@ -90,8 +90,8 @@ export function historyText(history: History): string {
       return;
     }
     if (isPayload(value)) {
+      if (isSealed(value)) throw new Error('the history holds a sealed payload: open it first (openHistory / readableHistory)');
       const encoding = value.metadata?.encoding instanceof Uint8Array ? utf8(value.metadata.encoding) : '';
-      if (encoding === ENCRYPTED_ENCODING) throw new Error('the history holds a sealed payload: open it first (openHistory / readableHistory)');
       for (const [k, v] of Object.entries(value.metadata ?? {})) {
         out.push(k);
         walk(v);

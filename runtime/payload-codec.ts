@@ -30,6 +30,9 @@ const TAG_BYTES = 16;
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const string = (bytes: Uint8Array | null | undefined): string => (bytes ? Buffer.from(bytes).toString('utf8') : '');
 
+/** Whether a payload was sealed by this codec (and must be opened before it is read). */
+export const isSealed = (payload: Payload): boolean => string(payload.metadata?.encoding) === ENCRYPTED_ENCODING;
+
 export class EncryptionCodec implements PayloadCodec {
   private readonly sealing: PayloadKey;
   private readonly opening: ReadonlyMap<string, Buffer>;
@@ -51,7 +54,7 @@ export class EncryptionCodec implements PayloadCodec {
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
-      if (string(payload.metadata?.encoding) !== ENCRYPTED_ENCODING) return payload;
+      if (!isSealed(payload)) return payload;
       const keyId = string(payload.metadata?.[KEY_ID_METADATA]);
       const key = this.opening.get(keyId);
       if (!key) throw new ValueError(`a payload is sealed with the key "${keyId}", which PAYLOAD_KEYS does not list`);
